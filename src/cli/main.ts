@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { controlPlaneCommand } from './control-plane-command.js';
+
+const program = new Command('policyjobwatch')
+  .description(
+    'Kubernetes operator that mirrors Huawei Cloud UCS policy jobs into PolicyJobWatch resources',
+  )
+  .version(VERSION)
+  .showHelpAfterError();
+
+program.addCommand(controlPlaneCommand());
+
+await program.parseAsync(process.argv);
