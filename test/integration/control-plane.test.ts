@@ -8,6 +8,7 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { adminKubeConfig, controlPlane, kubectl } from '../support/control-plane.js';
+import { eventually } from '../support/eventually.js';
 
 const GROUP = 'smoke.policyjobwatch.io';
 const PLURAL = 'widgets';
@@ -40,18 +41,6 @@ const crd: V1CustomResourceDefinition = {
     ],
   },
 };
-
-async function eventually<T>(probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 describe('the local control plane', () => {
   it('is a real kube-apiserver of the pinned release, with RBAC on', async () => {
