@@ -1,0 +1,191 @@
+import type { AuthStrategy, PreparedAuth } from './auth/auth-strategy.js';
+import { credentialsProblem, type UcsCredentials } from './credentials.js';
+import { errorFromAnswer, headerText, redactError, ucsError, type UcsError } from './errors.js';
+import type { HttpOutcome, HttpSender } from './http/http-sender.js';
+import type { UcsJob } from './job.js';
+import { parseJob } from './parse-job.js';
+
+export type GetJobResult =
+  { ok: true; job: UcsJob; requestID?: string } | { ok: false; error: UcsError };
+
+/** The one verb the operator needs: read a job. */
+export interface JobFetcher {
+  getJob(jobID: string): Promise<GetJobResult>;
+}
+
+export const JOBS_PATH = '/v1/policy/jobs/';
+const MAX_JOB_ID_LENGTH = 256;
+// encodeURIComponent throws on these (String.prototype.isWellFormed is ES2024).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What a UcsClient needs from the transport that made it. */
+export interface ClientContext {
+  http: HttpSender;
+  auth: AuthStrategy;
+  /** Shares one request among concurrent callers of the same key. */
+  shared: (key: string, task: () => Promise<GetJobResult>) => Promise<GetJobResult>;
+  /** endpoint + credentials fingerprint: the single-flight key prefix. */
+  identity: string;
+  secrets: readonly string[];
+  now: () => number;
+}
+
+/**
+ * A UCS jobs client for one endpoint and one set of credentials. Make it through
+ * UcsTransport.client(), which shares rate limit, connections and tokens process-wide.
+ *
+ * getJob never throws: API and network problems come back as `{ ok: false, error }`. It does
+ * not retry (the operator's queue backs off and retries); the one exception is a 401/403 with
+ * IAM password credentials, answered by fetching a new token and trying once more.
+ */
+export class UcsClient implements JobFetcher {
+  readonly #context: ClientContext;
+  readonly #endpoint: URL | UcsError;
+  readonly #credentialsProblem: string | undefined;
+
+  constructor(endpoint: string, credentials: UcsCredentials, context: ClientContext) {
+    this.#context = context;
+    this.#endpoint = parseEndpoint(endpoint);
+    this.#credentialsProblem = credentialsProblem(credentials);
+  }
+
+  getJob(jobID: string): Promise<GetJobResult> {
+    const invalid = this.validate(jobID);
+    if (invalid !== undefined) return Promise.resolve({ ok: false, error: invalid });
+    const endpoint = this.#endpoint as URL;
+    return this.#context.shared(`${this.#context.identity}\u0000${jobID}`, async () => {
+      try {
+        return await this.fetchJob(endpoint, jobID);
+      } catch (err) {
+        // Nothing here should throw; if a bug does, the operator still gets a value.
+        const message = err instanceof Error ? err.message : String(err);
+        return {
+          ok: false,
+          error: redactError(
+            ucsError('Unavailable', `internal client error: ${message}`),
+            this.#context.secrets,
+          ),
+        };
+      }
+    });
+  }
+
+  private validate(jobID: string): UcsError | undefined {
+    if (!(this.#endpoint instanceof URL)) return this.#endpoint;
+    if (this.#credentialsProblem !== undefined) {
+      return ucsError('InvalidRequest', this.#credentialsProblem);
+    }
+    // An empty ID would read the job list; '.' and '..' are dot-segments that URL parsers
+    // resolve (even when percent-encoded), so they could never reach the job path intact.
+    if (jobID === '' || jobID === '.' || jobID === '..') {
+      return ucsError('InvalidRequest', `"${jobID}" is not a job ID`);
+    }
+    if (jobID.length > MAX_JOB_ID_LENGTH) {
+      return ucsError(
+        'InvalidRequest',
+        `the job ID is longer than ${MAX_JOB_ID_LENGTH} characters`,
+      );
+    }
+    if (LONE_SURROGATE.test(jobID)) {
+      return ucsError('InvalidRequest', 'the job ID is not well-formed Unicode');
+    }
+    return undefined;
+  }
+
+  private async fetchJob(endpoint: URL, jobID: string): Promise<GetJobResult> {
+    const { auth, secrets } = this.#context;
+    let attempt = await this.attempt(endpoint, jobID);
+    const usedSecrets = attempt.prepared?.secrets ?? [];
+    let renewed = false;
+    // One renewal for IAM tokens: they can be revoked before expires_at.
+    if (
+      attempt.prepared !== undefined &&
+      attempt.outcome.ok &&
+      (attempt.outcome.answer.status === 401 || attempt.outcome.answer.status === 403) &&
+      auth.rejected(attempt.prepared)
+    ) {
+      attempt = await this.attempt(endpoint, jobID);
+      renewed = true;
+    }
+    let result = this.interpret(attempt.outcome);
+    if (renewed && !result.ok && attempt.prepared !== undefined) {
+      const { error } = result;
+      if (error.reason === 'Unauthorized' || error.reason === 'Forbidden') {
+        result = {
+          ok: false,
+          error: { ...error, message: `${error.message} (also with a freshly issued IAM token)` },
+        };
+      }
+    }
+    // An issued IAM token is as secret as the password: redact both.
+    return redactResult(result, [...secrets, ...(attempt.prepared?.secrets ?? []), ...usedSecrets]);
+  }
+
+  private async attempt(
+    endpoint: URL,
+    jobID: string,
+  ): Promise<{ outcome: HttpOutcome; prepared?: PreparedAuth }> {
+    const prepared = await this.#context.auth.prepare();
+    if (!prepared.ok) return { outcome: { ok: false, error: prepared.error } };
+    const outcome = await this.#context.http.send({
+      endpoint,
+      method: 'GET',
+      path: JOBS_PATH + encodeURIComponent(jobID),
+      headers: {},
+      body: '',
+      service: 'UCS',
+      operation: 'ShowPolicyJob',
+      authorize: (request) => prepared.auth.headers(request),
+    });
+    return { outcome, prepared: prepared.auth };
+  }
+
+  private interpret(outcome: HttpOutcome): GetJobResult {
+    if (!outcome.ok) return outcome;
+    const { answer } = outcome;
+    const requestID = headerText(answer.headers['x-request-id']);
+    if (answer.status < 200 || answer.status >= 300) {
+      return { ok: false, error: errorFromAnswer(answer, 'UCS', this.#context.now()) };
+    }
+    const parsed = parseJob(answer.body);
+    if (!parsed.ok) {
+      const extra: Parameters<typeof ucsError>[2] = { httpStatus: answer.status };
+      if (requestID !== undefined) extra.requestID = requestID;
+      return {
+        ok: false,
+        error: ucsError(
+          'InvalidResponse',
+          `UCS answered HTTP ${answer.status} but ${parsed.message}`,
+          extra,
+        ),
+      };
+    }
+    return requestID === undefined
+      ? { ok: true, job: parsed.job }
+      : { ok: true, job: parsed.job, requestID };
+  }
+}
+
+/** The endpoint as a URL: http(s), no credentials, query or fragment; a base path is kept. */
+export function parseEndpoint(endpoint: string): URL | UcsError {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return ucsError('InvalidRequest', 'the UCS endpoint is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return ucsError('InvalidRequest', `the UCS endpoint must be http(s), not ${url.protocol}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    return ucsError('InvalidRequest', 'the UCS endpoint must not carry credentials');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    return ucsError('InvalidRequest', 'the UCS endpoint must not have a query or fragment');
+  }
+  return url;
+}
+
+function redactResult(result: GetJobResult, secrets: readonly string[]): GetJobResult {
+  return result.ok ? result : { ok: false, error: redactError(result.error, secrets) };
+}

@@ -1,0 +1,86 @@
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
+
+export interface AgentPoolOptions {
+  /** Extra CA certificates (PEM), trusted in addition to Node's default roots. */
+  caBundle?: string;
+  maxSockets: number;
+}
+
+/**
+ * Keep-alive agents for direct connections and, per proxy, tunnelling agents. The proxy is
+ * looked up for every request (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read when the request is
+ * made, as curl and Go do), so a changed environment needs no restart.
+ */
+export class AgentPool {
+  private readonly ca: string[] | undefined;
+  private readonly direct: { http: http.Agent; https: https.Agent };
+  private readonly proxied = new Map<string, TunnellingAgent>();
+
+  constructor(private readonly options: AgentPoolOptions) {
+    // Node's `ca` option replaces the default roots: keep them and add the extra bundle.
+    this.ca =
+      options.caBundle === undefined || options.caBundle.trim() === ''
+        ? undefined
+        : [...tls.rootCertificates, options.caBundle];
+    const common = { keepAlive: true, maxSockets: options.maxSockets };
+    this.direct = {
+      http: new http.Agent(common),
+      https: new https.Agent({ ...common, ...(this.ca === undefined ? {} : { ca: this.ca }) }),
+    };
+  }
+
+  /** The agents for a request to `url`, and the proxy in use ('' for none). */
+  agentsFor(url: URL): { httpAgent: http.Agent; httpsAgent: http.Agent; proxy: string } {
+    const proxy = getProxyForUrl(url);
+    if (proxy === '') {
+      return { httpAgent: this.direct.http, httpsAgent: this.direct.https, proxy };
+    }
+    let agent = this.proxied.get(proxy);
+    if (agent === undefined) {
+      // The CONNECT tunnel serves both schemes; TLS to the target runs inside it.
+      agent = new TunnellingAgent(proxy, this.ca, {
+        keepAlive: true,
+        maxSockets: this.options.maxSockets,
+      });
+      this.proxied.set(proxy, agent);
+    }
+    return { httpAgent: agent, httpsAgent: agent, proxy };
+  }
+
+  /** Closes idle sockets; in-flight requests finish. */
+  destroy(): void {
+    this.direct.http.destroy();
+    this.direct.https.destroy();
+    for (const agent of this.proxied.values()) agent.destroy();
+    this.proxied.clear();
+  }
+}
+
+type ConnectOpts = Parameters<HttpsProxyAgent<string>['connect']>[1];
+
+/**
+ * HttpsProxyAgent uses its constructor's TLS options for the connection to the proxy only; the
+ * TLS session with the target inside the tunnel gets the request's options, where axios puts
+ * no `ca`. This adds the CA bundle there, so the target is verified against it.
+ */
+class TunnellingAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    private readonly targetCa: string[] | undefined,
+    options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
+  ) {
+    super(proxy, options);
+  }
+
+  override connect(
+    req: http.ClientRequest,
+    opts: ConnectOpts,
+  ): ReturnType<HttpsProxyAgent<string>['connect']> {
+    if (this.targetCa === undefined || !opts.secureEndpoint) return super.connect(req, opts);
+    return super.connect(req, { ...opts, ca: this.targetCa });
+  }
+}

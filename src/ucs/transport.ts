@@ -1,0 +1,120 @@
+import { AkSkAuth } from './auth/aksk-auth.js';
+import { StaticTokenAuth, type AuthStrategy } from './auth/auth-strategy.js';
+import { IamTokenAuth } from './auth/iam-token-source.js';
+import { UcsClient, type GetJobResult } from './client.js';
+import {
+  credentialsFingerprint,
+  DEFAULT_IAM_ENDPOINT,
+  secretValues,
+  type UcsCredentials,
+} from './credentials.js';
+import { HttpSender, type RequestEvent } from './http/http-sender.js';
+import { SingleFlight } from './http/single-flight.js';
+
+export interface UcsTransportOptions {
+  /** Requests per second for the whole process (UCS and IAM together). Default 10; Infinity or 0: none. */
+  qps?: number;
+  /** Bucket size of the rate limit. Default max(1, 2 * qps). */
+  burst?: number;
+  /** Requests in flight at once. Default 8. */
+  maxConcurrent?: number;
+  /** Whole-exchange time-out per request. Default 10 s. */
+  timeoutMs?: number;
+  /** Answers larger than this are InvalidResponse. Default 4 MiB. */
+  maxResponseBytes?: number;
+  /** Extra CA certificates (PEM) trusted besides Node's default roots. */
+  caBundle?: string;
+  /** After every HTTP exchange (for metrics). Must not throw. */
+  onRequest?: (event: RequestEvent) => void;
+  /** Clock for token expiry and Retry-After dates (tests). Default Date.now. */
+  now?: () => number;
+}
+
+const DEFAULTS = {
+  qps: 10,
+  maxConcurrent: 8,
+  timeoutMs: 10_000,
+  maxResponseBytes: 4 * 1024 * 1024,
+} as const;
+
+/** Clients kept for reuse; beyond that the oldest are forgotten (rotated credentials). */
+const MAX_CACHED_CLIENTS = 1024;
+
+/**
+ * Everything UCS calls share in one process: the rate limit, the concurrency cap, keep-alive
+ * connections, IAM tokens and in-flight requests. Make one per process and ask it for clients.
+ */
+export class UcsTransport {
+  private readonly http: HttpSender;
+  private readonly now: () => number;
+  private readonly inFlight = new SingleFlight<GetJobResult>();
+  private readonly clients = new Map<string, UcsClient>();
+  private readonly iamTokens = new Map<string, IamTokenAuth>();
+
+  constructor(options: UcsTransportOptions = {}) {
+    const qps = options.qps ?? DEFAULTS.qps;
+    this.now = options.now ?? Date.now;
+    this.http = new HttpSender({
+      qps,
+      burst: options.burst ?? Math.max(1, 2 * (Number.isFinite(qps) ? qps : 1)),
+      maxConcurrent: options.maxConcurrent ?? DEFAULTS.maxConcurrent,
+      timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+      ...(options.caBundle === undefined ? {} : { caBundle: options.caBundle }),
+      ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
+    });
+  }
+
+  /** A client for this endpoint and credentials; cheap to call for every request. */
+  client(endpoint: string, credentials: UcsCredentials): UcsClient {
+    const fingerprint = credentialsFingerprint(credentials);
+    const identity = `${endpoint}\u0000${fingerprint}`;
+    const cached = this.clients.get(identity);
+    if (cached !== undefined) return cached;
+    const client = new UcsClient(endpoint, credentials, {
+      http: this.http,
+      auth: this.authFor(credentials, fingerprint),
+      shared: (key, task) => this.inFlight.run(key, task),
+      identity,
+      secrets: secretValues(credentials),
+      now: this.now,
+    });
+    this.clients.set(identity, client);
+    if (this.clients.size > MAX_CACHED_CLIENTS) {
+      const oldest = this.clients.keys().next().value;
+      if (oldest !== undefined) this.clients.delete(oldest);
+    }
+    return client;
+  }
+
+  /** Closes idle connections. Clients keep working (new connections are opened). */
+  close(): void {
+    this.http.close();
+  }
+
+  private authFor(credentials: UcsCredentials, fingerprint: string): AuthStrategy {
+    switch (credentials.kind) {
+      case 'token':
+        return new StaticTokenAuth(credentials.token);
+      case 'aksk':
+        return new AkSkAuth(credentials, this.now);
+      case 'password': {
+        // One token per IAM user, whatever UCS endpoint it is used for.
+        let source = this.iamTokens.get(fingerprint);
+        if (source === undefined) {
+          source = new IamTokenAuth(
+            { ...credentials, iamEndpoint: credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT },
+            this.http,
+            this.now,
+          );
+          this.iamTokens.set(fingerprint, source);
+          if (this.iamTokens.size > MAX_CACHED_CLIENTS) {
+            const oldest = this.iamTokens.keys().next().value;
+            if (oldest !== undefined) this.iamTokens.delete(oldest);
+          }
+        }
+        return source;
+      }
+    }
+  }
+}
