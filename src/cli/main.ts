@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { controlPlaneCommand } from './control-plane-command.js';
+import { runCommand } from './run-command.js';
+import { ucsSimCommand } from './ucs-sim-command.js';
 
 const program = new Command('policyjobwatch')
   .description(
@@ -10,6 +12,8 @@ const program = new Command('policyjobwatch')
   .version(VERSION)
   .showHelpAfterError();
 
+program.addCommand(runCommand());
 program.addCommand(controlPlaneCommand());
+program.addCommand(ucsSimCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { REQUESTED_AT_ANNOTATION, type PolicyJobWatch } from '../api/index.js';
+import type { Logger } from '../runtime/logger.js';
+import { CONTROLLER_NAME, type OperatorMetrics } from '../runtime/metrics.js';
+import { apiMessage } from './kube-errors.js';
+import type { Reconciler } from './reconciler.js';
+import type { ChangeKind } from './resource-informer.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ControllerOptions {
+  workers: number;
+  /** Upper bound of the per-resource backoff after failures. */
+  maxBackoffMs: number;
+}
+
+/**
+ * The loop: informer events become queue keys, workers take keys and reconcile them, and the
+ * returned Action (or a thrown error, through one error policy) decides when a key comes back.
+ */
+export class Controller {
+  readonly queue: WorkQueue;
+  private readonly seen = new Map<
+    string,
+    { generation: number; requestedAt: string | undefined }
+  >();
+  private workers: Promise<void>[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly reconciler: Reconciler,
+    private readonly log: Logger,
+    private readonly metrics: OperatorMetrics | undefined,
+    private readonly options: ControllerOptions,
+  ) {
+    this.queue = new WorkQueue(
+      { baseMs: 1000, maxMs: options.maxBackoffMs, jitter: 0.1 },
+      metrics?.workQueue(CONTROLLER_NAME),
+    );
+  }
+
+  /** Informer callback. Our own status writes come back as updates: those are not queued. */
+  onChange(kind: ChangeKind, obj: PolicyJobWatch): void {
+    const namespace = obj.metadata.namespace ?? '';
+    const name = obj.metadata.name ?? '';
+    const key = `${namespace}/${name}`;
+    if (kind === 'delete') {
+      this.seen.delete(key);
+      this.reconciler.forget(key);
+      return;
+    }
+    const now = {
+      generation: obj.metadata.generation ?? 0,
+      requestedAt: obj.metadata.annotations?.[REQUESTED_AT_ANNOTATION],
+    };
+    const before = this.seen.get(key);
+    this.seen.set(key, now);
+    const ownWrite = this.reconciler.isOwnWrite(key, obj.metadata.resourceVersion);
+    if (kind === 'update' && ownWrite && isDeepStrictEqual(before, now)) return;
+    this.queue.add(key);
+  }
+
+  start(): void {
+    this.workers = Array.from({ length: this.options.workers }, () => this.work());
+  }
+
+  /** Stops taking work and waits for reconciles in flight (up to `graceMs`). */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.queue.shutDown();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.all([...this.inFlight]), timeout]);
+    await Promise.race([Promise.all(this.workers), timeout]);
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      const run = this.process(key);
+      this.inFlight.add(run);
+      try {
+        await run;
+      } finally {
+        this.inFlight.delete(run);
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/');
+    const log = this.log.child({ object: key, reconcileID: randomUUID() });
+    const started = process.hrtime.bigint();
+    let result: string;
+    try {
+      const action = await this.reconciler.reconcile(namespace, name, log);
+      switch (action.kind) {
+        case 'done':
+          this.queue.forget(key);
+          result = 'success';
+          break;
+        case 'requeueAfter':
+          this.queue.forget(key);
+          this.queue.addAfter(key, action.delayMs);
+          result = 'requeue_after';
+          break;
+        case 'backoff': {
+          const delay = this.queue.addRateLimited(key, action.minDelayMs);
+          log.debug('fetch failed; backing off', { retryInMs: delay });
+          result = 'requeue';
+          break;
+        }
+      }
+    } catch (err) {
+      // The one error policy: anything thrown (apiserver down, a bug) backs off and retries.
+      const delay = this.queue.addRateLimited(key);
+      log.error('reconcile failed', { error: apiMessage(err), retryInMs: delay });
+      this.metrics?.reconcileErrors.inc({ controller: CONTROLLER_NAME });
+      result = 'error';
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.metrics?.reconcileTotal.inc({ controller: CONTROLLER_NAME, result });
+    this.metrics?.reconcileTime.observe({ controller: CONTROLLER_NAME }, seconds);
+  }
+}

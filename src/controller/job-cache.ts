@@ -1,0 +1,60 @@
+import { credentialsFingerprint, type GetJobResult, type UcsCredentials } from '../ucs/index.js';
+
+/** Whatever hands out a UCS client for an endpoint and credentials (the shared transport). */
+export interface JobClientFactory {
+  client(
+    endpoint: string,
+    credentials: UcsCredentials,
+  ): { getJob(jobID: string): Promise<GetJobResult> };
+}
+
+interface Entry {
+  at: number;
+  result: Promise<GetJobResult>;
+}
+
+/**
+ * Answers for the same job, endpoint and credentials, shared by every resource that names the
+ * job: a fetch younger than the caller's maximum age is reused, so N resources watching one job
+ * cost one UCS call per poll interval. Concurrent misses share one request.
+ */
+export class JobCache {
+  private readonly entries = new Map<string, Entry>();
+  private lastSweep: number;
+
+  constructor(
+    private readonly clients: JobClientFactory,
+    /** Entries older than this are dropped (memory stays bounded by the jobs being polled). */
+    private readonly retainMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastSweep = now();
+  }
+
+  get(
+    endpoint: string,
+    credentials: UcsCredentials,
+    jobID: string,
+    maxAgeMs: number,
+  ): Promise<GetJobResult> {
+    const key = `${endpoint}\u0000${credentialsFingerprint(credentials)}\u0000${jobID}`;
+    const now = this.now();
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < maxAgeMs) return hit.result;
+    const result = this.clients.client(endpoint, credentials).getJob(jobID);
+    this.entries.set(key, { at: now, result });
+    this.sweep(now);
+    return result;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private sweep(now: number): void {
+    if (now - this.lastSweep < Math.min(this.retainMs, 60_000)) return;
+    this.lastSweep = now;
+    for (const [key, entry] of this.entries)
+      if (now - entry.at >= this.retainMs) this.entries.delete(key);
+  }
+}

@@ -1,0 +1,268 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  KIND,
+  API_VERSION,
+  REQUESTED_AT_ANNOTATION,
+  parseDuration,
+  parsePolicyJobWatchSpec,
+  type PolicyJobWatch,
+  type PolicyJobWatchStatus,
+} from '../api/index.js';
+import type { GetJobResult, UcsCredentials } from '../ucs/index.js';
+import type { Logger } from '../runtime/logger.js';
+import {
+  computeStatus,
+  handledRequestedAtValue,
+  isTerminal,
+  type JobObservation,
+} from './compute-status.js';
+import { decideEndpoint, type EndpointPolicy } from './endpoint-policy.js';
+import { isStalling, type FetchError } from './fetch-error.js';
+import type { CredentialsLookup } from './secret-credentials.js';
+import { transitionEvents, type TransitionEvent } from './transition-events.js';
+import type { EventTarget } from './event-recorder.js';
+
+/** What should happen next for a resource (the reconcile itself never schedules anything). */
+export type Action =
+  | { kind: 'done' }
+  | { kind: 'requeueAfter'; delayMs: number }
+  /** A retryable failure: back off, at least `minDelayMs` (a Retry-After). */
+  | { kind: 'backoff'; minDelayMs: number };
+
+/** The I/O a reconcile needs, behind narrow doors (real ones in production, real apiserver in tests). */
+export interface ReconcileDeps {
+  getResource(namespace: string, name: string): PolicyJobWatch | undefined;
+  getCredentials(namespace: string, name: string): Promise<CredentialsLookup>;
+  getJob(
+    endpoint: string,
+    credentials: UcsCredentials,
+    jobID: string,
+    maxAgeMs: number,
+  ): Promise<GetJobResult>;
+  /** Returns the new resourceVersion, or undefined when the resource is gone. */
+  writeStatus(
+    namespace: string,
+    name: string,
+    status: PolicyJobWatchStatus,
+  ): Promise<string | undefined>;
+  recordEvent(target: EventTarget, event: TransitionEvent): Promise<void>;
+  now(): Date;
+  random(): number;
+}
+
+export interface ReconcileSettings {
+  endpointPolicy: EndpointPolicy;
+  defaultCredentials: { namespace: string; name: string };
+  defaultPollIntervalMs: number;
+  maxTasksPerJob: number;
+}
+
+/** A cached answer younger than this share of the poll interval is reused. */
+const CACHE_SHARE = 0.8;
+const JITTER = 0.1;
+
+export class Reconciler {
+  /**
+   * Status written per resource until the informer delivers that write: until then the cache
+   * is older than what is stored. After it, the cache is the truth again (even if someone else
+   * changed the status since).
+   */
+  private readonly written = new Map<
+    string,
+    { status: PolicyJobWatchStatus; resourceVersion: string }
+  >();
+
+  constructor(
+    private readonly deps: ReconcileDeps,
+    private readonly settings: ReconcileSettings,
+  ) {}
+
+  /**
+   * Called for every object the informer delivers. True when it is the echo of this
+   * operator's own status write (nothing to reconcile for it).
+   */
+  isOwnWrite(key: string, resourceVersion: string | undefined): boolean {
+    const written = this.written.get(key);
+    if (written === undefined || written.resourceVersion !== resourceVersion) return false;
+    this.written.delete(key);
+    return true;
+  }
+
+  forget(key: string): void {
+    this.written.delete(key);
+  }
+
+  async reconcile(namespace: string, name: string, log: Logger): Promise<Action> {
+    const key = `${namespace}/${name}`;
+    const resource = this.deps.getResource(namespace, name);
+    if (!resource || resource.metadata.deletionTimestamp) {
+      this.forget(key);
+      return { kind: 'done' };
+    }
+    const generation = resource.metadata.generation ?? 0;
+    const previous = this.latestStatus(key, resource);
+    const parsed = parsePolicyJobWatchSpec(resource.spec);
+    if (!parsed.ok) {
+      log.warn('invalid spec', { message: parsed.message });
+      await this.write(
+        resource,
+        previous,
+        specInvalidStatus(previous, generation, parsed.message, this.deps.now()),
+        log,
+      );
+      return { kind: 'done' };
+    }
+    const spec = parsed.spec;
+    const pollMs =
+      (spec.pollInterval === undefined ? undefined : parseDuration(spec.pollInterval)) ??
+      this.settings.defaultPollIntervalMs;
+    const annotation = resource.metadata.annotations?.[REQUESTED_AT_ANNOTATION];
+    const requestedAt = annotation === undefined ? undefined : handledRequestedAtValue(annotation);
+    const newRequest =
+      requestedAt !== undefined && requestedAt !== previous?.lastHandledRequestedAt;
+    const specChanged = previous?.observedGeneration !== generation;
+    const forced = newRequest || specChanged;
+    const suspend = spec.suspend === true;
+
+    const previousJobs = new Map((previous?.jobs ?? []).map((j) => [j.jobID, j]));
+    const due = suspend
+      ? []
+      : spec.jobIDs.filter((id) => forced || !isTerminal(previousJobs.get(id)));
+    const observations = await this.observe(
+      namespace,
+      spec,
+      due,
+      forced ? 0 : pollMs * CACHE_SHARE,
+    );
+
+    const status = computeStatus({
+      generation,
+      jobIDs: spec.jobIDs,
+      suspend,
+      previous,
+      observations,
+      ...(newRequest ? { handledRequestedAt: requestedAt } : {}),
+      now: this.deps.now(),
+      maxTasksPerJob: this.settings.maxTasksPerJob,
+    });
+    await this.write(resource, previous, status, log);
+    return this.next(status, observations, suspend, pollMs);
+  }
+
+  /** The newer of the cached status and the one this operator wrote last. */
+  private latestStatus(key: string, resource: PolicyJobWatch): PolicyJobWatchStatus | undefined {
+    const written = this.written.get(key);
+    if (written === undefined || this.isOwnWrite(key, resource.metadata.resourceVersion)) {
+      return resource.status;
+    }
+    return written.status;
+  }
+
+  private async observe(
+    namespace: string,
+    spec: { jobIDs: readonly string[]; endpoint?: string; credentialsRef?: { name: string } },
+    due: readonly string[],
+    maxAgeMs: number,
+  ): Promise<Map<string, JobObservation>> {
+    const observations = new Map<string, JobObservation>();
+    if (due.length === 0) return observations;
+    const failAll = (error: FetchError): Map<string, JobObservation> => {
+      for (const id of due) observations.set(id, { kind: 'failed', error });
+      return observations;
+    };
+    const ref = spec.credentialsRef;
+    const decision = decideEndpoint(this.settings.endpointPolicy, spec.endpoint, ref !== undefined);
+    if (!decision.ok)
+      return failAll({ reason: 'EndpointNotAllowed', message: decision.message, retryable: false });
+    const secret = ref ? { namespace, name: ref.name } : this.settings.defaultCredentials;
+    const credentials = await this.deps.getCredentials(secret.namespace, secret.name);
+    if (!credentials.ok) return failAll(credentials.error);
+    const results = await Promise.all(
+      due.map((id) => this.deps.getJob(decision.endpoint, credentials.credentials, id, maxAgeMs)),
+    );
+    due.forEach((id, i) => {
+      const result = results[i];
+      if (!result) return;
+      observations.set(
+        id,
+        result.ok ? { kind: 'fetched', job: result.job } : { kind: 'failed', error: result.error },
+      );
+    });
+    return observations;
+  }
+
+  private async write(
+    resource: PolicyJobWatch,
+    previous: PolicyJobWatchStatus | undefined,
+    status: PolicyJobWatchStatus,
+    log: Logger,
+  ): Promise<void> {
+    if (previous !== undefined && isDeepStrictEqual(previous, status)) return;
+    const namespace = resource.metadata.namespace ?? '';
+    const name = resource.metadata.name ?? '';
+    const key = `${namespace}/${name}`;
+    const resourceVersion = await this.deps.writeStatus(namespace, name, status);
+    if (resourceVersion === undefined) {
+      this.forget(key);
+      return;
+    }
+    this.written.set(key, { status, resourceVersion });
+    log.info('status updated', {
+      phase: status.phase,
+      progress: status.progress,
+      ready: status.conditions?.find((c) => c.type === 'Ready')?.reason,
+    });
+    const target: EventTarget = {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      name,
+      namespace,
+      ...(resource.metadata.uid ? { uid: resource.metadata.uid } : {}),
+    };
+    for (const event of transitionEvents(previous, status))
+      await this.deps.recordEvent(target, event);
+  }
+
+  private next(
+    status: PolicyJobWatchStatus,
+    observations: ReadonlyMap<string, JobObservation>,
+    suspend: boolean,
+    pollMs: number,
+  ): Action {
+    if (suspend) return { kind: 'done' };
+    const retrying = [...observations.values()].flatMap((o) =>
+      o.kind === 'failed' && !isStalling(o.error.reason) ? [o.error] : [],
+    );
+    if (retrying.length > 0) {
+      const retryAfterMs = Math.max(0, ...retrying.map((e) => (e.retryAfterSeconds ?? 0) * 1000));
+      return { kind: 'backoff', minDelayMs: Math.min(retryAfterMs, pollMs) };
+    }
+    // Stalled fetches are checked again at the poll interval: a created Secret or a fixed
+    // token is picked up without anyone touching the resource.
+    const open = (status.jobs ?? []).some((j) => !isTerminal(j));
+    if (!open) return { kind: 'done' };
+    const jitter = 1 + JITTER * (2 * this.deps.random() - 1);
+    return { kind: 'requeueAfter', delayMs: Math.round(pollMs * jitter) };
+  }
+}
+
+function specInvalidStatus(
+  previous: PolicyJobWatchStatus | undefined,
+  generation: number,
+  message: string,
+  now: Date,
+): PolicyJobWatchStatus {
+  const condition = (type: string) => ({
+    type,
+    status: 'True' as const,
+    observedGeneration: generation,
+    lastTransitionTime: now.toISOString(),
+    reason: 'SpecInvalid',
+    message,
+  });
+  return {
+    ...(previous ?? {}),
+    observedGeneration: generation,
+    conditions: [{ ...condition('Ready'), status: 'False' }, condition('Stalled')],
+  };
+}

@@ -1,0 +1,126 @@
+import {
+  CustomObjectsApi,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION, type PolicyJobWatch } from '../api/index.js';
+import type { Logger } from '../runtime/logger.js';
+import { apiMessage } from './kube-errors.js';
+
+export type ChangeKind = 'add' | 'update' | 'delete';
+
+/**
+ * A list-watch cache of PolicyJobWatch resources (all namespaces or one, optionally filtered
+ * by labels). client-node's informer stops for good on some watch errors (a dead apiserver,
+ * an expired resourceVersion); this one starts it again with backoff, so the cache survives
+ * apiserver restarts.
+ */
+export class ResourceInformer {
+  private readonly informer: Informer<PolicyJobWatch> & ObjectCache<PolicyJobWatch>;
+  private restartDelayMs = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private hasSynced = false;
+  private listed = false;
+
+  constructor(
+    kc: KubeConfig,
+    options: { namespace?: string; labelSelector?: string },
+    private readonly log: Logger,
+    onChange: (kind: ChangeKind, obj: PolicyJobWatch) => void,
+  ) {
+    const api = kc.makeApiClient(CustomObjectsApi);
+    const { namespace, labelSelector } = options;
+    const path = namespace
+      ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`
+      : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+    const list = async (): Promise<KubernetesListObject<PolicyJobWatch>> => {
+      const selector = labelSelector === undefined ? {} : { labelSelector };
+      const result: unknown = namespace
+        ? await api.listNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural: PLURAL,
+            namespace,
+            ...selector,
+          })
+        : await api.listClusterCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural: PLURAL,
+            ...selector,
+          });
+      this.listed = true;
+      return result as KubernetesListObject<PolicyJobWatch>;
+    };
+    this.informer = makeInformer(kc, path, list, labelSelector);
+    this.informer.on('add', (obj) => {
+      onChange('add', obj);
+    });
+    this.informer.on('update', (obj) => {
+      onChange('update', obj);
+    });
+    this.informer.on('delete', (obj) => {
+      onChange('delete', obj);
+    });
+    this.informer.on('connect', () => {
+      this.restartDelayMs = 0;
+    });
+    this.informer.on('error', (err: unknown) => {
+      this.scheduleRestart(err);
+    });
+  }
+
+  /** True once the first list has filled the cache. */
+  get synced(): boolean {
+    return this.hasSynced;
+  }
+
+  /** Starts listing and watching; resolves once the first list filled the cache. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.informer.start();
+    // A failed first list is retried by the error handler; wait for one to succeed.
+    while (this.waitingForList()) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    this.hasSynced = this.listed;
+  }
+
+  private waitingForList(): boolean {
+    return !this.listed && !this.stopped;
+  }
+
+  get(namespace: string, name: string): PolicyJobWatch | undefined {
+    return this.informer.get(name, namespace);
+  }
+
+  list(): readonly PolicyJobWatch[] {
+    return this.informer.list();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+
+  private scheduleRestart(err: unknown): void {
+    if (this.stopped || this.restartTimer) return;
+    this.restartDelayMs = Math.min(this.restartDelayMs > 0 ? this.restartDelayMs * 2 : 500, 30_000);
+    this.log.warn('watch of PolicyJobWatch resources failed; restarting', {
+      error: apiMessage(err),
+      retryInMs: this.restartDelayMs,
+    });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped) return;
+      void this.informer.start().catch((e: unknown) => {
+        this.scheduleRestart(e);
+      });
+    }, this.restartDelayMs);
+  }
+}

@@ -1,0 +1,254 @@
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { z } from 'zod';
+import { parseDuration } from '../api/index.js';
+import { normalizeEndpoint } from '../controller/endpoint-policy.js';
+
+/** Every flag of `policyjobwatch run`, with its environment variable and default. */
+interface FlagSpec {
+  flag: string;
+  env: string;
+  description: string;
+  default?: string;
+}
+
+const FLAGS: Record<string, FlagSpec> = {
+  kubeconfig: {
+    flag: '--kubeconfig <path>',
+    env: 'KUBECONFIG',
+    description: 'kubeconfig file; default: in-cluster service account, then ~/.kube/config',
+  },
+  namespace: {
+    flag: '--namespace <ns>',
+    env: 'POLICYJOBWATCH_NAMESPACE',
+    description: 'watch PolicyJobWatch resources in this namespace only; default: all namespaces',
+  },
+  labelSelector: {
+    flag: '--label-selector <selector>',
+    env: 'POLICYJOBWATCH_LABEL_SELECTOR',
+    description: 'watch only resources matching this label selector (shard across operators)',
+  },
+  ucsEndpoint: {
+    flag: '--ucs-endpoint <url>',
+    env: 'POLICYJOBWATCH_UCS_ENDPOINT',
+    description: 'default UCS endpoint; the only one the default credentials are sent to',
+    default: 'https://ucs.myhuaweicloud.com',
+  },
+  allowedEndpoints: {
+    flag: '--allowed-endpoints <urls>',
+    env: 'POLICYJOBWATCH_ALLOWED_ENDPOINTS',
+    description:
+      'comma-separated endpoints a resource may name in spec.endpoint (with its own credentialsRef); the default endpoint is always allowed',
+    default: '',
+  },
+  credentialsSecret: {
+    flag: '--credentials-secret <namespace/name>',
+    env: 'POLICYJOBWATCH_CREDENTIALS_SECRET',
+    description:
+      'Secret with the default UCS credentials, for resources without spec.credentialsRef',
+    default: 'policyjobwatch-system/ucs-credentials',
+  },
+  pollInterval: {
+    flag: '--poll-interval <duration>',
+    env: 'POLICYJOBWATCH_POLL_INTERVAL',
+    description:
+      'how often jobs that are not finished are fetched, unless spec.pollInterval says (5s..1h)',
+    default: '30s',
+  },
+  maxConcurrentReconciles: {
+    flag: '--max-concurrent-reconciles <n>',
+    env: 'POLICYJOBWATCH_MAX_CONCURRENT_RECONCILES',
+    description: 'resources reconciled in parallel',
+    default: '4',
+  },
+  ucsQps: {
+    flag: '--ucs-qps <n>',
+    env: 'POLICYJOBWATCH_UCS_QPS',
+    description: 'UCS requests per second, for all resources together (token bucket)',
+    default: '10',
+  },
+  ucsBurst: {
+    flag: '--ucs-burst <n>',
+    env: 'POLICYJOBWATCH_UCS_BURST',
+    description: 'UCS request burst above --ucs-qps',
+    default: '20',
+  },
+  ucsMaxInFlight: {
+    flag: '--ucs-max-in-flight <n>',
+    env: 'POLICYJOBWATCH_UCS_MAX_IN_FLIGHT',
+    description: 'UCS requests open at the same time',
+    default: '16',
+  },
+  ucsTimeout: {
+    flag: '--ucs-timeout <duration>',
+    env: 'POLICYJOBWATCH_UCS_TIMEOUT',
+    description: 'time-out of one UCS request',
+    default: '10s',
+  },
+  caFile: {
+    flag: '--ca-file <path>',
+    env: 'POLICYJOBWATCH_CA_FILE',
+    description: 'extra PEM CA bundle to trust for UCS and IAM, besides the system roots',
+  },
+  maxTasksPerJob: {
+    flag: '--max-tasks-per-job <n>',
+    env: 'POLICYJOBWATCH_MAX_TASKS_PER_JOB',
+    description: 'tasks kept per job in the status (counts stay exact; failures are kept first)',
+    default: '100',
+  },
+  metricsBindAddress: {
+    flag: '--metrics-bind-address <host:port>',
+    env: 'POLICYJOBWATCH_METRICS_BIND_ADDRESS',
+    description: 'address of /metrics (Prometheus); "0" disables it',
+    default: ':8080',
+  },
+  healthProbeBindAddress: {
+    flag: '--health-probe-bind-address <host:port>',
+    env: 'POLICYJOBWATCH_HEALTH_PROBE_BIND_ADDRESS',
+    description: 'address of /healthz and /readyz; "0" disables them',
+    default: ':8081',
+  },
+  logLevel: {
+    flag: '--log-level <level>',
+    env: 'POLICYJOBWATCH_LOG_LEVEL',
+    description: 'error, warn, info or debug',
+    default: 'info',
+  },
+  logFormat: {
+    flag: '--log-format <format>',
+    env: 'POLICYJOBWATCH_LOG_FORMAT',
+    description: 'json or text',
+    default: 'json',
+  },
+};
+
+/** Adds the operator's flags to a command; each also reads its environment variable. */
+export function addOperatorFlags(command: Command): Command {
+  for (const spec of Object.values(FLAGS)) {
+    const option = new Option(spec.flag, spec.description).env(spec.env);
+    if (spec.default !== undefined && spec.default !== '') option.default(spec.default);
+    command.addOption(option);
+  }
+  return command;
+}
+
+const duration = (min: number, max: number, range: string) =>
+  z.string().transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(value)} is not a duration like 30s, 2m or 1h`,
+      });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `must be between ${range}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const endpoint = z.string().transform((value, ctx) => {
+  const result = normalizeEndpoint(value);
+  if (!result.ok) {
+    ctx.addIssue({ code: 'custom', message: result.message });
+    return z.NEVER;
+  }
+  return result.endpoint;
+});
+
+const bindAddress = z
+  .string()
+  .regex(/^(0|[\w.-]*:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$/, 'must be host:port, :port or 0');
+
+const configSchema = z
+  .object({
+    kubeconfig: z.string().min(1).optional(),
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')
+      .optional(),
+    labelSelector: z.string().min(1).optional(),
+    ucsEndpoint: endpoint,
+    allowedEndpoints: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      )
+      .pipe(z.array(endpoint)),
+    credentialsSecret: z
+      .string()
+      .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/,
+        'must be namespace/name',
+      )
+      .transform((v) => {
+        const [namespace = '', name = ''] = v.split('/');
+        return { namespace, name };
+      }),
+    pollInterval: duration(5_000, 3_600_000, '5s and 1h'),
+    maxConcurrentReconciles: count(1, 256),
+    ucsQps: z.coerce.number().positive().max(10_000),
+    ucsBurst: count(1, 100_000),
+    ucsMaxInFlight: count(1, 1024),
+    ucsTimeout: duration(100, 300_000, '100ms and 5m'),
+    caFile: z.string().min(1).optional(),
+    maxTasksPerJob: count(1, 1000),
+    metricsBindAddress: bindAddress,
+    healthProbeBindAddress: bindAddress,
+    logLevel: z.enum(['error', 'warn', 'info', 'debug']),
+    logFormat: z.enum(['json', 'text']),
+  })
+  .transform((c, ctx) => {
+    let caBundle: string | undefined;
+    if (c.caFile !== undefined) {
+      try {
+        caBundle = readFileSync(c.caFile, 'utf8');
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['caFile'],
+          message: `cannot read ${c.caFile}: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      }
+    }
+    // The default endpoint is always allowed; listing it again is harmless.
+    return {
+      ...c,
+      allowedEndpoints: [...new Set([c.ucsEndpoint, ...c.allowedEndpoints])],
+      caBundle,
+    };
+  });
+
+export type OperatorConfig = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** The defaults of every flag, as commander would fill them in. */
+export function defaultOptionValues(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(FLAGS))
+    if (spec.default !== undefined) out[name] = spec.default;
+  return out;
+}
+
+/** Validates commander's option values; an error names the flag and its environment variable. */
+export function parseOperatorConfig(options: Record<string, unknown>): OperatorConfig {
+  const result = configSchema.safeParse(options);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const spec: FlagSpec | undefined = FLAGS[name];
+      const flag = spec ? `${spec.flag.split(' ')[0] ?? ''} (${spec.env})` : name;
+      return `${flag}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,156 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { PHASES } from '../api/index.js';
+import { Controller } from '../controller/controller.js';
+import { EventRecorder } from '../controller/event-recorder.js';
+import { JobCache } from '../controller/job-cache.js';
+import { Reconciler } from '../controller/reconciler.js';
+import { ResourceInformer } from '../controller/resource-informer.js';
+import { SecretCredentials } from '../controller/secret-credentials.js';
+import { StatusWriter } from '../controller/status-writer.js';
+import { UcsTransport } from '../ucs/index.js';
+import type { OperatorConfig } from './config.js';
+import { HttpEndpoints } from './http-endpoints.js';
+import type { Logger } from './logger.js';
+import { OperatorMetrics } from './metrics.js';
+
+export interface OperatorOptions {
+  /** Default: from config.kubeconfig, else in-cluster, else ~/.kube/config. */
+  kubeConfig?: KubeConfig;
+  /** Process metrics (CPU, heap); off for in-process tests with several operators. */
+  processMetrics?: boolean;
+}
+
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** The running operator: informer, queue, workers, probes and metrics. */
+export class Operator {
+  readonly metrics: OperatorMetrics;
+  readonly informer: ResourceInformer;
+  readonly controller: Controller;
+  private readonly endpoints: HttpEndpoints[] = [];
+  metricsPort: number | undefined;
+  healthPort: number | undefined;
+
+  constructor(
+    private readonly config: OperatorConfig,
+    private readonly log: Logger,
+    options: OperatorOptions = {},
+  ) {
+    const kc = options.kubeConfig ?? loadKubeConfig(config.kubeconfig);
+    this.metrics = new OperatorMetrics({ processMetrics: options.processMetrics ?? true });
+    const transport = new UcsTransport({
+      qps: config.ucsQps,
+      burst: config.ucsBurst,
+      maxConcurrent: config.ucsMaxInFlight,
+      timeoutMs: config.ucsTimeout,
+      ...(config.caBundle === undefined ? {} : { caBundle: config.caBundle }),
+      onRequest: ({ code, durationSeconds }) => {
+        this.metrics.ucsRequest(code, durationSeconds);
+      },
+    });
+    const jobs = new JobCache(transport, Math.max(2 * config.pollInterval, 60_000));
+    const secrets = new SecretCredentials(kc);
+    const statusWriter = new StatusWriter(kc);
+    const events = new EventRecorder(kc, log);
+    const reconciler = new Reconciler(
+      {
+        getResource: (namespace, name) => this.informer.get(namespace, name),
+        getCredentials: (namespace, name) => secrets.get(namespace, name),
+        getJob: (endpoint, credentials, jobID, maxAgeMs) =>
+          jobs.get(endpoint, credentials, jobID, maxAgeMs),
+        writeStatus: (namespace, name, status) => statusWriter.apply(namespace, name, status),
+        recordEvent: (target, event) => events.record(target, event),
+        now: () => new Date(),
+        random: Math.random,
+      },
+      {
+        endpointPolicy: {
+          defaultEndpoint: config.ucsEndpoint,
+          allowedEndpoints: config.allowedEndpoints,
+        },
+        defaultCredentials: config.credentialsSecret,
+        defaultPollIntervalMs: config.pollInterval,
+        maxTasksPerJob: config.maxTasksPerJob,
+      },
+    );
+    this.controller = new Controller(reconciler, log, this.metrics, {
+      workers: config.maxConcurrentReconciles,
+      maxBackoffMs: config.pollInterval,
+    });
+    this.informer = new ResourceInformer(
+      kc,
+      {
+        ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
+        ...(config.labelSelector === undefined ? {} : { labelSelector: config.labelSelector }),
+      },
+      log,
+      (kind, obj) => {
+        this.controller.onChange(kind, obj);
+      },
+    );
+  }
+
+  /** Starts probes and metrics, fills the cache, then starts the workers. */
+  async start(): Promise<void> {
+    await this.serve();
+    this.log.info('starting', {
+      namespace: this.config.namespace ?? '(all)',
+      ucsEndpoint: this.config.ucsEndpoint,
+      pollInterval: `${this.config.pollInterval / 1000}s`,
+    });
+    await this.informer.start();
+    this.log.info('cache synced', { resources: this.informer.list().length });
+    this.controller.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.controller.stop();
+    await this.informer.stop();
+    await Promise.all(this.endpoints.map((e) => e.close()));
+  }
+
+  private async serve(): Promise<void> {
+    if (this.config.healthProbeBindAddress !== '0') {
+      const health = new HttpEndpoints({
+        '/healthz': () => Promise.resolve({ status: 200, body: 'ok' }),
+        '/readyz': () =>
+          Promise.resolve(
+            this.informer.synced
+              ? { status: 200, body: 'ok' }
+              : { status: 503, body: 'informer not synced' },
+          ),
+      });
+      this.healthPort = await health.listen(this.config.healthProbeBindAddress);
+      this.endpoints.push(health);
+    }
+    if (this.config.metricsBindAddress !== '0') {
+      const metrics = new HttpEndpoints({
+        '/metrics': async () => {
+          this.countJobs();
+          return {
+            status: 200,
+            body: await this.metrics.registry.metrics(),
+            contentType: this.metrics.registry.contentType,
+          };
+        },
+      });
+      this.metricsPort = await metrics.listen(this.config.metricsBindAddress);
+      this.endpoints.push(metrics);
+    }
+  }
+
+  /** policyjobwatch_jobs{phase}, counted from the cache at scrape time. */
+  private countJobs(): void {
+    const counts = new Map<string, number>(PHASES.map((p) => [p, 0]));
+    for (const resource of this.informer.list()) {
+      for (const job of resource.status?.jobs ?? [])
+        counts.set(job.phase, (counts.get(job.phase) ?? 0) + 1);
+    }
+    for (const [phase, n] of counts) this.metrics.jobs.set({ phase }, n);
+  }
+}
