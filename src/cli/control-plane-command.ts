@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ensureBinaries, LocalControlPlane, pinnedVersions } from '../control-plane/index.js';
+import { waitForSignal } from './wait-for-signal.js';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -46,16 +47,4 @@ export function controlPlaneCommand(): Command {
     });
 
   return command;
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

@@ -7,6 +7,7 @@ import {
   type FaultRuleInput,
   type UcsSimulatorOptions,
 } from '../ucs-sim/index.js';
+import { waitForSignal } from './wait-for-signal.js';
 
 const log = (line: string): void => {
   process.stderr.write(`ucs-sim: ${line}\n`);
@@ -237,16 +238,4 @@ export function ucsSimCommand(): Command {
       await sim.stop();
       log('stopped');
     });
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

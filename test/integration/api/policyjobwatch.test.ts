@@ -22,7 +22,7 @@ import {
 } from '../../../src/api/index.js';
 import { adminKubeConfig, kubectl } from '../../support/control-plane.js';
 import { installCrd } from '../../support/crd.js';
-import { seedStatus, SEED_JOB_ENTRY } from '../../unit/api/seed-status.js';
+import { seedStatus, SEED_JOB_ENTRY } from '../../fixtures/seed-status.js';
 import { SPEC_CASES } from '../../unit/api/spec-cases.js';
 import { eventually } from '../../support/eventually.js';
 

@@ -7,7 +7,7 @@ import {
   type JobEntry,
   type PolicyJobWatchStatus,
 } from '../../../src/api/index.js';
-import { SEED_JOB, SEED_JOB_ENTRY, seedStatus } from './seed-status.js';
+import { SEED_JOB, SEED_JOB_ENTRY, seedStatus } from '../../fixtures/seed-status.js';
 
 /** Leaves of a JSON value: [name of the leaf, value]. */
 function leaves(value: unknown, name = ''): [string, unknown][] {
