@@ -1,0 +1,199 @@
+import { expect } from 'chai';
+import winston from 'winston';
+import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
+import type { CredentialsLookup } from '../../../src/controller/secret-credentials.js';
+import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';
+import type { GetJobResult } from '../../../src/ucs/index.js';
+
+const log = winston.createLogger({ silent: true });
+
+/** In-memory doors: the reconcile logic without an apiserver (integration tests cover those). */
+class FakeWorld {
+  resource: PolicyJobWatch | undefined;
+  jobs = new Map<string, GetJobResult>();
+  credentials: CredentialsLookup = { ok: true, credentials: { kind: 'token', token: 't' } };
+  calls: { endpoint: string; jobID: string; maxAgeMs: number }[] = [];
+  writes: PolicyJobWatchStatus[] = [];
+  events: string[] = [];
+  random = 0.5;
+
+  deps(): ReconcileDeps {
+    return {
+      getResource: () => this.resource,
+      getCredentials: () => Promise.resolve(this.credentials),
+      getJob: (endpoint, _c, jobID, maxAgeMs) => {
+        this.calls.push({ endpoint, jobID, maxAgeMs });
+        return Promise.resolve(this.jobs.get(jobID) ?? { ok: false, error: notFound });
+      },
+      writeStatus: (_ns, _name, status) => {
+        this.writes.push(status);
+        if (this.resource) this.resource = { ...this.resource, status };
+        return Promise.resolve(String(this.writes.length));
+      },
+      recordEvent: (_t, e) => {
+        this.events.push(e.reason);
+        return Promise.resolve();
+      },
+      now: () => new Date('2026-01-01T00:00:00Z'),
+      random: () => this.random,
+    };
+  }
+
+  create(
+    spec: Record<string, unknown>,
+    generation = 1,
+    annotations: Record<string, string> = {},
+  ): void {
+    this.resource = {
+      apiVersion: 'ucs.policyjobwatch.io/v1alpha1',
+      kind: 'PolicyJobWatch',
+      metadata: { name: 'w', namespace: 'ns', generation, annotations, uid: 'u1' },
+      spec: spec as PolicyJobWatch['spec'],
+      ...(this.resource?.status ? { status: this.resource.status } : {}),
+    };
+  }
+}
+
+const notFound = {
+  reason: 'JobNotFound' as const,
+  message: 'No requested resources found.',
+  retryable: false,
+  httpStatus: 404,
+};
+const ok = (status: string): GetJobResult => ({ ok: true, job: { status: { status } } });
+
+function reconciler(world: FakeWorld): Reconciler {
+  return new Reconciler(world.deps(), {
+    endpointPolicy: {
+      defaultEndpoint: 'https://ucs.myhuaweicloud.com',
+      allowedEndpoints: ['https://ucs.myhuaweicloud.com'],
+    },
+    defaultCredentials: { namespace: 'ops', name: 'creds' },
+    defaultPollIntervalMs: 30_000,
+    maxTasksPerJob: 100,
+  });
+}
+
+describe('Reconciler', () => {
+  it('polls running jobs at the poll interval (±10% jitter), sharing answers younger than 80% of it', async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', ok('Running'));
+    world.create({ jobIDs: ['a'], pollInterval: '10s' });
+    const r = reconciler(world);
+    world.random = 1;
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({
+      kind: 'requeueAfter',
+      delayMs: 11_000,
+    });
+    expect(world.calls[0]).to.deep.equal({
+      endpoint: 'https://ucs.myhuaweicloud.com',
+      jobID: 'a',
+      maxAgeMs: 0,
+    });
+    world.random = 0;
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({
+      kind: 'requeueAfter',
+      delayMs: 9_000,
+    });
+    expect(world.calls[1]?.maxAgeMs).to.equal(8_000);
+    expect(world.writes, 'nothing changed: one write only').to.have.length(1);
+    expect(world.events).to.deep.equal(['JobRunning']);
+  });
+
+  it('never fetches finished jobs again, until the spec or requested-at changes', async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', ok('Succeeded'));
+    world.create({ jobIDs: ['a'] });
+    const r = reconciler(world);
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({ kind: 'done' });
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({ kind: 'done' });
+    expect(world.calls).to.have.length(1);
+    world.create({ jobIDs: ['a'] }, 1, { 'ucs.policyjobwatch.io/requested-at': 'r1' });
+    await r.reconcile('ns', 'w', log);
+    expect(world.calls).to.have.length(2);
+    expect(world.calls[1]?.maxAgeMs, 'a request bypasses the shared cache').to.equal(0);
+    expect(world.writes.at(-1)?.lastHandledRequestedAt).to.equal('r1');
+    await r.reconcile('ns', 'w', log);
+    expect(world.calls).to.have.length(2);
+    world.create({ jobIDs: ['a'] }, 2, { 'ucs.policyjobwatch.io/requested-at': 'r1' });
+    await r.reconcile('ns', 'w', log);
+    expect(world.calls).to.have.length(3);
+    expect(world.writes.at(-1)?.observedGeneration).to.equal(2);
+  });
+
+  it('backs off on retryable errors, at least for the Retry-After', async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', {
+      ok: false,
+      error: {
+        reason: 'Throttled',
+        message: 'slow down',
+        retryable: true,
+        httpStatus: 429,
+        retryAfterSeconds: 7,
+      },
+    });
+    world.create({ jobIDs: ['a'] });
+    expect(await reconciler(world).reconcile('ns', 'w', log)).to.deep.equal({
+      kind: 'backoff',
+      minDelayMs: 7_000,
+    });
+    expect(world.events).to.deep.equal(['FetchFailed']);
+  });
+
+  it('checks stalled fetches again at the poll interval (a Secret may appear)', async () => {
+    const world = new FakeWorld();
+    world.credentials = {
+      ok: false,
+      error: {
+        reason: 'CredentialsNotFound',
+        message: 'Secret ops/creds not found',
+        retryable: false,
+      },
+    };
+    world.create({ jobIDs: ['a', 'b'] });
+    world.random = 0.5;
+    expect(await reconciler(world).reconcile('ns', 'w', log)).to.deep.equal({
+      kind: 'requeueAfter',
+      delayMs: 30_000,
+    });
+    expect(world.calls, 'no UCS call without credentials').to.have.length(0);
+    expect(world.writes[0]?.jobs?.map((j) => j.lastError?.reason)).to.deep.equal([
+      'CredentialsNotFound',
+      'CredentialsNotFound',
+    ]);
+  });
+
+  it('never sends the default credentials to another endpoint', async () => {
+    const world = new FakeWorld();
+    world.create({ jobIDs: ['a'], endpoint: 'https://ucs-intl.myhuaweicloud.com' });
+    await reconciler(world).reconcile('ns', 'w', log);
+    expect(world.calls).to.have.length(0);
+    expect(world.writes[0]?.conditions?.find((c) => c.type === 'Stalled')?.reason).to.equal(
+      'EndpointNotAllowed',
+    );
+  });
+
+  it('stops polling when suspended', async () => {
+    const world = new FakeWorld();
+    world.create({ jobIDs: ['a'], suspend: true });
+    expect(await reconciler(world).reconcile('ns', 'w', log)).to.deep.equal({ kind: 'done' });
+    expect(world.calls).to.have.length(0);
+    expect(world.writes[0]?.conditions?.[0]?.reason).to.equal('Suspended');
+  });
+
+  it('turns a spec that slipped past the CRD into SpecInvalid, and does nothing else', async () => {
+    const world = new FakeWorld();
+    world.create({ jobIDs: ['../etc'] });
+    expect(await reconciler(world).reconcile('ns', 'w', log)).to.deep.equal({ kind: 'done' });
+    expect(world.calls).to.have.length(0);
+    expect(
+      world.writes[0]?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`),
+    ).to.deep.equal(['Ready=False/SpecInvalid', 'Stalled=True/SpecInvalid']);
+  });
+
+  it('forgets a deleted resource', async () => {
+    const world = new FakeWorld();
+    expect(await reconciler(world).reconcile('ns', 'gone', log)).to.deep.equal({ kind: 'done' });
+  });
+});
