@@ -393,9 +393,9 @@ function conditionsFor(jobs: readonly JobEntry[], input: StatusInput): Condition
 function describeFailure(job: JobEntry): string {
   const raw = job.status?.status ?? 'Failed';
   const why = job.status?.reason ? `: ${job.status.reason}` : '';
-  const tasks = job.taskSummary
-    ? ` (${job.taskSummary.failed}/${job.taskSummary.total} tasks failed)`
-    : '';
+  const summary = job.taskSummary;
+  const tasks =
+    summary && summary.total > 0 ? ` (${summary.failed}/${summary.total} tasks failed)` : '';
   return `job ${job.jobID} ${raw}${why}${tasks}`;
 }
 

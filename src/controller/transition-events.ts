@@ -23,13 +23,10 @@ export function transitionEvents(
     if (phaseEvent) events.push(phaseEvent);
     const error = job.lastError;
     if (error && (old?.lastError?.reason !== error.reason || old.lastError.code !== error.code)) {
-      const status = error.httpStatus
-        ? ` (HTTP ${error.httpStatus}${error.code ? ` ${error.code}` : ''})`
-        : '';
       events.push({
         type: 'Warning',
         reason: 'FetchFailed',
-        message: `job ${job.jobID}: ${error.reason}${status}: ${error.message}`,
+        message: `job ${job.jobID}: ${error.reason}: ${error.message}`,
       });
     }
   }
@@ -66,6 +63,6 @@ function phaseTransition(old: JobEntry | undefined, job: JobEntry): TransitionEv
 
 function taskCount(job: JobEntry): string {
   const s = job.taskSummary;
-  if (!s) return '';
+  if (!s || s.total === 0) return '';
   return ` (${s.succeeded}/${s.total} tasks succeeded, ${s.failed} failed)`;
 }

@@ -226,7 +226,7 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
     );
     expect(recovered.status?.jobs?.[0]?.lastError).to.equal(undefined);
     expect((await h.events('flaky')).join('\n')).to.include(
-      'Warning FetchFailed job flaky: Unavailable (HTTP 500',
+      'Warning FetchFailed job flaky: Unavailable: UCS answered HTTP 500',
     );
   });
 

@@ -55,7 +55,7 @@ describe('transition events', () => {
       },
     };
     expect(events(status(running), status(erring))).to.deep.equal([
-      'Warning FetchFailed: job a: Unavailable (HTTP 500 UCS.00000005): HTTP 500',
+      'Warning FetchFailed: job a: Unavailable: HTTP 500',
     ]);
     expect(events(status(erring), status(erring))).to.deep.equal([]);
     const other: JobEntry = {
