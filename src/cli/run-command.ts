@@ -4,7 +4,16 @@ import { createLogger } from '../runtime/logger.js';
 import { Operator } from '../runtime/operator.js';
 import { VERSION } from '../version.js';
 
-const SHUTDOWN_GRACE_MS = 8_000;
+/** Reconciles in flight get this long to finish after SIGTERM; then they are abandoned. */
+const RECONCILE_GRACE_MS = 5_000;
+/** Past this, the process exits 1 whatever is still stopping (Kubernetes waits 30 s by default). */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+/** Exits after the log line just written had a moment to reach stderr. */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 50);
+}
 
 export function runCommand(): Command {
   const command = new Command('run').description(
@@ -25,18 +34,35 @@ export function runCommand(): Command {
     }
     const log = createLogger({ level: config.logLevel, format: config.logFormat });
     log.info('policyjobwatch operator', { version: VERSION, node: process.version });
-    const operator = new Operator(config, log);
+    const operator = new Operator(config, log, {
+      // controller-runtime's choice: a replica that lost the lease exits at once, and comes back
+      // (restarted by Kubernetes) as a standby with a fresh cache and a fresh identity.
+      onLeadershipLost: () => {
+        log.error('leader election lost; exiting so that Kubernetes restarts this replica');
+        exitSoon(1);
+      },
+    });
     let stopping = false;
     const shutdown = (signal: string): void => {
-      if (stopping) return;
+      if (stopping) {
+        log.warn('second signal; exiting now', { signal });
+        exitSoon(1);
+        return;
+      }
       stopping = true;
       log.info('shutting down', { signal });
       // Never hang: exit even if something refuses to stop in time.
-      setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 1_000).unref();
-      void operator.stop().then(() => {
-        log.info('stopped');
-        process.exit(0);
-      });
+      setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+      operator.stop(RECONCILE_GRACE_MS).then(
+        () => {
+          log.info('stopped');
+          exitSoon(0);
+        },
+        (err: unknown) => {
+          log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+          exitSoon(1);
+        },
+      );
     };
     process.on('SIGTERM', () => {
       shutdown('SIGTERM');

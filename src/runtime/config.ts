@@ -108,6 +108,45 @@ const FLAGS: Record<string, FlagSpec> = {
     description: 'address of /healthz and /readyz; "0" disables them',
     default: ':8081',
   },
+  leaderElect: {
+    flag: '--leader-elect [bool]',
+    env: 'POLICYJOBWATCH_LEADER_ELECT',
+    description:
+      'elect a leader on a Lease before reconciling, so that several replicas may run (true or false; the flag alone means true)',
+    default: 'false',
+  },
+  leaderElectionNamespace: {
+    flag: '--leader-election-namespace <ns>',
+    env: 'POLICYJOBWATCH_LEADER_ELECTION_NAMESPACE',
+    description:
+      'namespace of the leader election Lease; default: $POD_NAMESPACE, else policyjobwatch-system',
+  },
+  leaderElectionId: {
+    flag: '--leader-election-id <name>',
+    env: 'POLICYJOBWATCH_LEADER_ELECTION_ID',
+    description: 'name of the leader election Lease',
+    default: 'policyjobwatch-leader',
+  },
+  leaderElectionLeaseDuration: {
+    flag: '--leader-election-lease-duration <duration>',
+    env: 'POLICYJOBWATCH_LEADER_ELECTION_LEASE_DURATION',
+    description:
+      'how long standbys wait after the last renew they saw before taking over (whole seconds)',
+    default: '15s',
+  },
+  leaderElectionRenewDeadline: {
+    flag: '--leader-election-renew-deadline <duration>',
+    env: 'POLICYJOBWATCH_LEADER_ELECTION_RENEW_DEADLINE',
+    description:
+      'a leader that could not renew for this long stops and exits (less than the lease duration)',
+    default: '10s',
+  },
+  leaderElectionRetryPeriod: {
+    flag: '--leader-election-retry-period <duration>',
+    env: 'POLICYJOBWATCH_LEADER_ELECTION_RETRY_PERIOD',
+    description: 'how often the lease is renewed or tried (less than the renew deadline)',
+    default: '2s',
+  },
   logLevel: {
     flag: '--log-level <level>',
     env: 'POLICYJOBWATCH_LOG_LEVEL',
@@ -160,6 +199,17 @@ const endpoint = z.string().transform((value, ctx) => {
   return result.endpoint;
 });
 
+const flagBoolean = z.union([z.boolean(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'boolean') return value;
+  const text = value.trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not true or false` });
+  return z.NEVER;
+});
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 const bindAddress = z
   .string()
   .regex(/^(0|[\w.-]*:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$/, 'must be host:port, :port or 0');
@@ -173,8 +223,10 @@ const configSchema = z
       .optional(),
     labelSelector: z.string().min(1).optional(),
     ucsEndpoint: endpoint,
+    // commander leaves an empty default unset (so that --help shows none).
     allowedEndpoints: z
       .string()
+      .default('')
       .transform((v) =>
         v
           .split(',')
@@ -202,8 +254,35 @@ const configSchema = z
     maxTasksPerJob: count(1, 1000),
     metricsBindAddress: bindAddress,
     healthProbeBindAddress: bindAddress,
+    leaderElect: flagBoolean,
+    leaderElectionNamespace: z.string().regex(NAME, 'must be a namespace name').optional(),
+    leaderElectionId: z
+      .string()
+      .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'must be a Lease name')
+      .max(253),
+    leaderElectionLeaseDuration: duration(1_000, 3_600_000, '1s and 1h').refine(
+      (ms) => ms % 1000 === 0,
+      'must be whole seconds (a Lease counts seconds)',
+    ),
+    leaderElectionRenewDeadline: duration(100, 3_600_000, '100ms and 1h'),
+    leaderElectionRetryPeriod: duration(100, 3_600_000, '100ms and 1h'),
     logLevel: z.enum(['error', 'warn', 'info', 'debug']),
     logFormat: z.enum(['json', 'text']),
+  })
+  .superRefine((c, ctx) => {
+    // client-go's rules: a leader gives up (renew deadline) before standbys may take over.
+    if (c.leaderElectionRenewDeadline >= c.leaderElectionLeaseDuration)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['leaderElectionRenewDeadline'],
+        message: 'must be less than --leader-election-lease-duration',
+      });
+    if (c.leaderElectionRetryPeriod >= c.leaderElectionRenewDeadline)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['leaderElectionRetryPeriod'],
+        message: 'must be less than --leader-election-renew-deadline',
+      });
   })
   .transform((c, ctx) => {
     let caBundle: string | undefined;
@@ -226,7 +305,12 @@ const configSchema = z
     };
   });
 
-export type OperatorConfig = z.output<typeof configSchema>;
+export const DEFAULT_LEADER_ELECTION_NAMESPACE = 'policyjobwatch-system';
+
+export type OperatorConfig = Omit<z.output<typeof configSchema>, 'leaderElectionNamespace'> & {
+  /** Resolved: the flag, else $POD_NAMESPACE (the downward API), else policyjobwatch-system. */
+  leaderElectionNamespace: string;
+};
 
 export class ConfigError extends Error {}
 
@@ -239,7 +323,10 @@ export function defaultOptionValues(): Record<string, string> {
 }
 
 /** Validates commander's option values; an error names the flag and its environment variable. */
-export function parseOperatorConfig(options: Record<string, unknown>): OperatorConfig {
+export function parseOperatorConfig(
+  options: Record<string, unknown>,
+  env: Record<string, string | undefined> = process.env,
+): OperatorConfig {
   const result = configSchema.safeParse(options);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -250,5 +337,11 @@ export function parseOperatorConfig(options: Record<string, unknown>): OperatorC
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return result.data;
+  const podNamespace = env.POD_NAMESPACE?.trim();
+  return {
+    ...result.data,
+    leaderElectionNamespace:
+      result.data.leaderElectionNamespace ??
+      (podNamespace ? podNamespace : DEFAULT_LEADER_ELECTION_NAMESPACE),
+  };
 }

@@ -10,6 +10,7 @@ import { StatusWriter } from '../controller/status-writer.js';
 import { UcsTransport } from '../ucs/index.js';
 import type { OperatorConfig } from './config.js';
 import { HttpEndpoints } from './http-endpoints.js';
+import { LeaderElector, leaderIdentity } from './leader-election.js';
 import type { Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
 
@@ -18,6 +19,21 @@ export interface OperatorOptions {
   kubeConfig?: KubeConfig;
   /** Process metrics (CPU, heap); off for in-process tests with several operators. */
   processMetrics?: boolean;
+  /** Leader election identity; default: hostname_random. */
+  identity?: string;
+  /**
+   * Called once the lease is lost (the workers are already stopped and every write is refused).
+   * `policyjobwatch run` exits so that Kubernetes restarts it as a fresh standby; without it the
+   * operator stays up but idle.
+   */
+  onLeadershipLost?: () => void;
+}
+
+/** A write or UCS call attempted by a replica that does not (or no longer) hold the lease. */
+export class NotLeaderError extends Error {
+  constructor() {
+    super('not the leader: refusing to write or call UCS');
+  }
 }
 
 export function loadKubeConfig(path: string | undefined): KubeConfig {
@@ -32,7 +48,10 @@ export class Operator {
   readonly metrics: OperatorMetrics;
   readonly informer: ResourceInformer;
   readonly controller: Controller;
+  /** Present when --leader-elect is on. */
+  readonly elector: LeaderElector | undefined;
   private readonly endpoints: HttpEndpoints[] = [];
+  private stopping = false;
   metricsPort: number | undefined;
   healthPort: number | undefined;
 
@@ -57,14 +76,19 @@ export class Operator {
     const secrets = new SecretCredentials(kc);
     const statusWriter = new StatusWriter(kc);
     const events = new EventRecorder(kc, log);
+    // The fence: a replica that is not leading never writes status, records events or calls
+    // UCS, even from a reconcile that was in flight when the lease was lost.
+    const fenced = <T>(call: () => Promise<T>): Promise<T> =>
+      this.elector && !this.elector.isLeader() ? Promise.reject(new NotLeaderError()) : call();
     const reconciler = new Reconciler(
       {
         getResource: (namespace, name) => this.informer.get(namespace, name),
         getCredentials: (namespace, name) => secrets.get(namespace, name),
         getJob: (endpoint, credentials, jobID, maxAgeMs) =>
-          jobs.get(endpoint, credentials, jobID, maxAgeMs),
-        writeStatus: (namespace, name, status) => statusWriter.apply(namespace, name, status),
-        recordEvent: (target, event) => events.record(target, event),
+          fenced(() => jobs.get(endpoint, credentials, jobID, maxAgeMs)),
+        writeStatus: (namespace, name, status) =>
+          fenced(() => statusWriter.apply(namespace, name, status)),
+        recordEvent: (target, event) => fenced(() => events.record(target, event)),
         now: () => new Date(),
         random: Math.random,
       },
@@ -93,23 +117,66 @@ export class Operator {
         this.controller.onChange(kind, obj);
       },
     );
+    if (config.leaderElect) {
+      const lease = config.leaderElectionId;
+      this.metrics.leaderStatus.set({ name: lease }, 0);
+      this.elector = new LeaderElector(
+        kc,
+        {
+          namespace: config.leaderElectionNamespace,
+          name: lease,
+          identity: options.identity ?? leaderIdentity(),
+          leaseDurationMs: config.leaderElectionLeaseDuration,
+          renewDeadlineMs: config.leaderElectionRenewDeadline,
+          retryPeriodMs: config.leaderElectionRetryPeriod,
+        },
+        log,
+        {
+          onStartedLeading: () => {
+            this.metrics.leaderStatus.set({ name: lease }, 1);
+            if (!this.stopping) this.controller.start();
+          },
+          onStoppedLeading: (reason) => {
+            this.metrics.leaderStatus.set({ name: lease }, 0);
+            if (reason !== 'lost') return;
+            // Stop taking work at once; reconciles in flight are refused by `fenced`.
+            void this.controller.stop(0);
+            options.onLeadershipLost?.();
+          },
+        },
+      );
+    }
   }
 
-  /** Starts probes and metrics, fills the cache, then starts the workers. */
+  /**
+   * Starts probes and metrics, fills the cache, then starts the workers; with leader election,
+   * campaigns instead and starts the workers once leading (the cache stays warm meanwhile).
+   */
   async start(): Promise<void> {
     await this.serve();
     this.log.info('starting', {
       namespace: this.config.namespace ?? '(all)',
       ucsEndpoint: this.config.ucsEndpoint,
       pollInterval: `${this.config.pollInterval / 1000}s`,
+      leaderElection: this.elector
+        ? `${this.config.leaderElectionNamespace}/${this.config.leaderElectionId}`
+        : 'off',
     });
     await this.informer.start();
+    if (this.stopping) return;
     this.log.info('cache synced', { resources: this.informer.list().length });
-    this.controller.start();
+    if (this.elector) this.elector.run();
+    else this.controller.start();
   }
 
-  async stop(): Promise<void> {
-    await this.controller.stop();
+  /**
+   * Stops taking work, lets reconciles in flight finish (up to `graceMs`), then releases the
+   * lease (so a standby takes over at once), stops the informer and closes the endpoints.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.stopping = true;
+    await this.controller.stop(graceMs);
+    await this.elector?.stop();
     await this.informer.stop();
     await Promise.all(this.endpoints.map((e) => e.close()));
   }
