@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { controlPlaneCommand } from './control-plane-command.js';
+import { demoCommand } from './demo-command.js';
 import { runCommand } from './run-command.js';
 import { ucsSimCommand } from './ucs-sim-command.js';
 
@@ -15,5 +16,6 @@ const program = new Command('policyjobwatch')
 program.addCommand(runCommand());
 program.addCommand(controlPlaneCommand());
 program.addCommand(ucsSimCommand());
+program.addCommand(demoCommand());
 
 await program.parseAsync(process.argv);
