@@ -1,9 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { homedir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { goEnv, isExecutable, policyjobwatchCacheDir, runGo } from './go-build.js';
 import { HACK_DIR, pinnedVersions, type ControlPlaneVersions } from './versions.js';
 
 const execFileAsync = promisify(execFile);
@@ -22,19 +21,11 @@ export function binaryCacheDir(
   versions: ControlPlaneVersions,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  const base =
-    env.POLICYJOBWATCH_CACHE_DIR ??
-    join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'policyjobwatch');
-  return join(base, 'control-plane', `${versions.kubernetes}-etcd-${versions.etcd}`);
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return join(
+    policyjobwatchCacheDir(env),
+    'control-plane',
+    `${versions.kubernetes}-etcd-${versions.etcd}`,
+  );
 }
 
 /**
@@ -114,33 +105,6 @@ async function releaseDate(moduleDir: string, module: string): Promise<string> {
   return info.Time ?? new Date(0).toISOString();
 }
 
-function goEnv(): NodeJS.ProcessEnv {
-  // A static binary; never let the go command fetch another toolchain.
-  return { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' };
-}
-
-function runGo(args: string[], cwd: string, log: ProgressLog): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd, env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    const collect = (chunk: Buffer): void => {
-      tail = (tail + chunk.toString()).slice(-4000);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', (err) => {
-      reject(new Error(`cannot run go (is Go installed and on PATH?): ${err.message}`));
-    });
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else {
-        log(tail);
-        reject(new Error(`go ${args.join(' ')} failed (${signal ?? `exit ${String(code)}`})`));
-      }
-    });
-  });
-}
-
 /** Builds one binary from its wrapper module into `dest` (atomically: build, then rename). */
 async function buildTarget(
   target: GoTarget,
@@ -170,7 +134,6 @@ async function buildTarget(
         target.pkg,
       ],
       moduleDir,
-      log,
     );
     await rename(tmp, dest);
   } finally {

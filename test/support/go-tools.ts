@@ -1,11 +1,16 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+
+import {
+  goEnv,
+  isExecutable,
+  policyjobwatchCacheDir,
+  runGo,
+} from '../../src/control-plane/go-build.js';
 
 const execFileAsync = promisify(execFile);
 const HACK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'hack');
@@ -26,17 +31,9 @@ function log(line: string): void {
   process.stdout.write(`  [go tools] ${line}\n`);
 }
 
-function goEnv(): NodeJS.ProcessEnv {
-  // A static binary; never let the go command fetch another toolchain.
-  return { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' };
-}
-
 /** Beside the control plane binaries: ~/.cache/policyjobwatch/go-tools/<tool>-<hash>/<tool>. */
 function cacheBase(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env.POLICYJOBWATCH_CACHE_DIR ??
-    join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'policyjobwatch');
-  return join(base, 'go-tools');
+  return join(policyjobwatchCacheDir(env), 'go-tools');
 }
 
 /** Changes to the module's sources or to the Go release give a new binary. */
@@ -54,43 +51,6 @@ async function sourceHash(moduleDir: string): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function goBuild(moduleDir: string, out: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('go', ['build', '-trimpath', '-o', out, '.'], {
-      cwd: moduleDir,
-      env: goEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let tail = '';
-    const collect = (chunk: Buffer): void => {
-      tail = (tail + chunk.toString()).slice(-4000);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', (err) => {
-      reject(new Error(`cannot run go (is Go installed and on PATH?): ${err.message}`));
-    });
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new Error(
-            `go build in ${moduleDir} failed (${signal ?? `exit ${String(code)}`}):\n${tail}`,
-          ),
-        );
-    });
-  });
-}
-
 async function build(tool: GoTool): Promise<string> {
   const moduleDir = join(HACK_DIR, tool);
   const dir = join(cacheBase(), `${tool}-${await sourceHash(moduleDir)}`);
@@ -102,7 +62,7 @@ async function build(tool: GoTool): Promise<string> {
   const started = Date.now();
   log(`building hack/${tool} into ${dir} (once per change of its sources)...`);
   try {
-    await goBuild(moduleDir, tmp);
+    await runGo(['build', '-trimpath', '-o', tmp, '.'], moduleDir);
     await rename(tmp, binary);
   } finally {
     await rm(tmp, { force: true });
