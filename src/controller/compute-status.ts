@@ -99,7 +99,22 @@ export function computeStatus(input: StatusInput): PolicyJobWatchStatus {
   };
   const requestedAt = input.handledRequestedAt ?? input.previous?.lastHandledRequestedAt;
   if (requestedAt !== undefined) status.lastHandledRequestedAt = requestedAt;
-  return status;
+  return wellFormed(status);
+}
+
+/**
+ * Lone UTF-16 surrogates (JSON allows "\ud800", UTF-8 cannot hold it) become U+FFFD: the
+ * apiserver refuses them, and what is compared must be what gets stored.
+ */
+function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return value.toWellFormed() as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => wellFormed(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]),
+    ) as T;
+  }
+  return value;
 }
 
 function jobEntry(

@@ -340,4 +340,14 @@ describe('computeStatus', () => {
     expect(entry?.lastError?.reason).to.equal('InvalidResponse');
     expect(entry?.lastError?.message).to.include('waitTimeOut');
   });
+
+  it('replaces lone surrogates, which the apiserver refuses, with U+FFFD', () => {
+    const j = job('Running', {
+      metadata: { name: 'bad\ud800name' },
+      spec: { extendParam: { 'k\udc00': ['v\ud83d'] } },
+    });
+    const entry = computeStatus(input(['a'], { a: fetched(j) })).jobs?.[0];
+    expect(entry?.name).to.equal('bad\ufffdname');
+    expect(entry?.extendParam).to.deep.equal({ 'k\ufffd': ['v\ufffd'] });
+  });
 });
