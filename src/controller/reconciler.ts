@@ -60,6 +60,8 @@ export interface ReconcileSettings {
 /** A cached answer younger than this share of the poll interval is reused. */
 const CACHE_SHARE = 0.8;
 const JITTER = 0.1;
+/** A Retry-After is honoured, even past the poll interval, up to this bound. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 export class Reconciler {
   /**
@@ -235,7 +237,7 @@ export class Reconciler {
     );
     if (retrying.length > 0) {
       const retryAfterMs = Math.max(0, ...retrying.map((e) => (e.retryAfterSeconds ?? 0) * 1000));
-      return { kind: 'backoff', minDelayMs: Math.min(retryAfterMs, pollMs) };
+      return { kind: 'backoff', minDelayMs: Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) };
     }
     // Stalled fetches are checked again at the poll interval: a created Secret or a fixed
     // token is picked up without anyone touching the resource.

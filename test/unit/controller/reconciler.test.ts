@@ -139,6 +139,14 @@ describe('Reconciler', () => {
       minDelayMs: 7_000,
     });
     expect(world.events).to.deep.equal(['FetchFailed']);
+    world.jobs.set('a', {
+      ok: false,
+      error: { reason: 'Throttled', message: 'later', retryable: true, retryAfterSeconds: 120 },
+    });
+    expect(
+      await reconciler(world).reconcile('ns', 'w', log),
+      'honoured also past the poll interval',
+    ).to.deep.equal({ kind: 'backoff', minDelayMs: 120_000 });
   });
 
   it('checks stalled fetches again at the poll interval (a Secret may appear)', async () => {

@@ -1,0 +1,229 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../../src/api/index.js';
+import type { PolicyJobWatch } from '../../../src/api/index.js';
+import { LocalControlPlane } from '../../../src/control-plane/index.js';
+import { freePort } from '../../../src/control-plane/free-port.js';
+import { installCrd } from '../../support/crd.js';
+import { eventually } from '../../support/eventually.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * A control plane owned by one fault test file (so it may restart its apiserver without
+ * disturbing other tests), with admin clients, and the operator as users run it: its own
+ * process, `policyjobwatch run` from the sources.
+ */
+export class FaultEnv {
+  readonly kc = new KubeConfig();
+  readonly core: CoreV1Api;
+  readonly objects: CustomObjectsApi;
+  /** Every line any operator process of this env wrote (stdout and stderr). */
+  readonly logs: string[] = [];
+
+  private constructor(
+    readonly cp: LocalControlPlane,
+    readonly namespace: string,
+  ) {
+    this.kc.loadFromString(cp.kubeconfigYaml());
+    this.core = this.kc.makeApiClient(CoreV1Api);
+    this.objects = this.kc.makeApiClient(CustomObjectsApi);
+  }
+
+  static async start(namespace: string): Promise<FaultEnv> {
+    const cp = await LocalControlPlane.start();
+    process.stdout.write(`  own control plane: ${cp.describe()}\n`);
+    const env = new FaultEnv(cp, namespace);
+    try {
+      await installCrd(env.kc);
+      await env.core.createNamespace({ body: { metadata: { name: namespace } } });
+    } catch (err) {
+      await cp.stop();
+      throw err;
+    }
+    return env;
+  }
+
+  async stop(): Promise<void> {
+    await this.cp.stop();
+  }
+
+  async secret(name: string, data: Record<string, string>): Promise<void> {
+    const body = { metadata: { name, namespace: this.namespace }, stringData: data };
+    try {
+      await this.core.createNamespacedSecret({ namespace: this.namespace, body });
+    } catch {
+      await this.core.replaceNamespacedSecret({ namespace: this.namespace, name, body });
+    }
+  }
+
+  async create(name: string, spec: Record<string, unknown>): Promise<void> {
+    await this.objects.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: PLURAL,
+      body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
+    });
+  }
+
+  async patch(name: string, body: Record<string, unknown>): Promise<void> {
+    await this.objects.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL, name, body },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
+  async get(name: string): Promise<PolicyJobWatch> {
+    return (await this.objects.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: PLURAL,
+      name,
+    })) as PolicyJobWatch;
+  }
+
+  async list(): Promise<PolicyJobWatch[]> {
+    const list = (await this.objects.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.namespace,
+      plural: PLURAL,
+    })) as { items: PolicyJobWatch[] };
+    return list.items;
+  }
+
+  /** Waits until `check` stops throwing for the resource; the error names the last status. */
+  async waitFor(
+    name: string,
+    check: (obj: PolicyJobWatch) => void,
+    timeoutMs = 30_000,
+  ): Promise<PolicyJobWatch> {
+    let last: PolicyJobWatch | undefined;
+    try {
+      return await eventually(
+        async () => {
+          last = await this.get(name);
+          check(last);
+          return last;
+        },
+        { timeoutMs, intervalMs: 250 },
+      );
+    } catch (err) {
+      const status = JSON.stringify(last?.status ?? null).slice(0, 2000);
+      throw new Error(
+        `${name}: ${err instanceof Error ? err.message : String(err)}\nlast status: ${status}`,
+        { cause: err },
+      );
+    }
+  }
+
+  /** Events of the namespace as "name Type Reason message". */
+  async events(): Promise<string[]> {
+    const list = await this.core.listNamespacedEvent({ namespace: this.namespace });
+    return list.items.map(
+      (e) => `${e.involvedObject.name ?? ''} ${e.type ?? ''} ${e.reason ?? ''} ${e.message ?? ''}`,
+    );
+  }
+
+  /** Starts `policyjobwatch run` (from src/, through tsx) watching this env's namespace. */
+  async startOperator(flags: Record<string, string>): Promise<OperatorProcess> {
+    const [metricsPort, healthPort] = await Promise.all([freePort(), freePort()]);
+    const all: Record<string, string> = {
+      kubeconfig: this.cp.kubeconfigPath,
+      namespace: this.namespace,
+      'metrics-bind-address': `127.0.0.1:${String(metricsPort)}`,
+      'health-probe-bind-address': `127.0.0.1:${String(healthPort)}`,
+      'log-format': 'json',
+      'log-level': 'debug',
+      ...flags,
+    };
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src', 'cli', 'main.ts'),
+        'run',
+        ...Object.entries(all).flatMap(([k, v]) => [`--${k}`, v]),
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const op = new OperatorProcess(child, this.logs, `http://127.0.0.1:${String(healthPort)}`);
+    await op.waitHealthy();
+    return op;
+  }
+}
+
+export class OperatorProcess {
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private exitedYet = false;
+
+  constructor(
+    readonly child: ChildProcess,
+    logs: string[],
+    private readonly healthUrl: string,
+  ) {
+    const collect = (chunk: Buffer): void => {
+      logs.push(chunk.toString());
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.exitedYet = true;
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  get running(): boolean {
+    return !this.exitedYet;
+  }
+
+  async waitHealthy(timeoutMs = 60_000): Promise<void> {
+    await eventually(
+      async () => {
+        if (!this.running) throw new Error('the operator process exited');
+        const res = await fetch(`${this.healthUrl}/readyz`);
+        if (!res.ok) throw new Error(`readyz: HTTP ${String(res.status)}`);
+      },
+      { timeoutMs, intervalMs: 100, fatal: () => !this.running },
+    );
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Fails if any log line holds one of the secrets (or its base64, as a Secret's data has it). */
+export function findLeaks(logs: readonly string[], secrets: readonly string[]): string[] {
+  const text = logs.join('');
+  return secrets.flatMap((secret) =>
+    [secret, Buffer.from(secret).toString('base64')]
+      .filter((form) => text.includes(form))
+      .map((form) => `${secret} (as ${form === secret ? 'text' : 'base64'})`),
+  );
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
