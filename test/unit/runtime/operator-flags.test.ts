@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { ConfigError, defaultOptionValues, parseOperatorConfig } from '../../../src/runtime/config.js';
+import {
+  ConfigError,
+  defaultOptionValues,
+  parseOperatorConfig,
+} from '../../../src/runtime/config.js';
 
 const parse = (overrides: Record<string, string>) =>
   parseOperatorConfig({ ...defaultOptionValues(), ...overrides });
