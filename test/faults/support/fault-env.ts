@@ -1,19 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../../src/api/index.js';
-import type { PolicyJobWatch } from '../../../src/api/index.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import { LocalControlPlane } from '../../../src/control-plane/index.js';
 import { freePort } from '../../../src/control-plane/free-port.js';
 import { installCrd } from '../../support/crd.js';
 import { eventually } from '../../support/eventually.js';
+import { PolicyJobWatchClient } from '../../support/policyjobwatch-client.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -22,20 +15,23 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * disturbing other tests), with admin clients, and the operator as users run it: its own
  * process, `policyjobwatch run` from the sources.
  */
-export class FaultEnv {
-  readonly kc = new KubeConfig();
-  readonly core: CoreV1Api;
-  readonly objects: CustomObjectsApi;
+export class FaultEnv extends PolicyJobWatchClient {
   /** Every line any operator process of this env wrote (stdout and stderr). */
   readonly logs: string[] = [];
 
   private constructor(
     readonly cp: LocalControlPlane,
-    readonly namespace: string,
+    namespace: string,
   ) {
-    this.kc.loadFromString(cp.kubeconfigYaml());
-    this.core = this.kc.makeApiClient(CoreV1Api);
-    this.objects = this.kc.makeApiClient(CustomObjectsApi);
+    super(
+      () => {
+        const kc = new KubeConfig();
+        kc.loadFromString(cp.kubeconfigYaml());
+        return kc;
+      },
+      namespace,
+      30_000,
+    );
   }
 
   static async start(namespace: string): Promise<FaultEnv> {
@@ -54,85 +50,6 @@ export class FaultEnv {
 
   async stop(): Promise<void> {
     await this.cp.stop();
-  }
-
-  async secret(name: string, data: Record<string, string>): Promise<void> {
-    const body = { metadata: { name, namespace: this.namespace }, stringData: data };
-    try {
-      await this.core.createNamespacedSecret({ namespace: this.namespace, body });
-    } catch {
-      await this.core.replaceNamespacedSecret({ namespace: this.namespace, name, body });
-    }
-  }
-
-  async create(name: string, spec: Record<string, unknown>): Promise<void> {
-    await this.objects.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: this.namespace,
-      plural: PLURAL,
-      body: { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec },
-    });
-  }
-
-  async patch(name: string, body: Record<string, unknown>): Promise<void> {
-    await this.objects.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL, name, body },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  }
-
-  async get(name: string): Promise<PolicyJobWatch> {
-    return (await this.objects.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: this.namespace,
-      plural: PLURAL,
-      name,
-    })) as PolicyJobWatch;
-  }
-
-  async list(): Promise<PolicyJobWatch[]> {
-    const list = (await this.objects.listNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: this.namespace,
-      plural: PLURAL,
-    })) as { items: PolicyJobWatch[] };
-    return list.items;
-  }
-
-  /** Waits until `check` stops throwing for the resource; the error names the last status. */
-  async waitFor(
-    name: string,
-    check: (obj: PolicyJobWatch) => void,
-    timeoutMs = 30_000,
-  ): Promise<PolicyJobWatch> {
-    let last: PolicyJobWatch | undefined;
-    try {
-      return await eventually(
-        async () => {
-          last = await this.get(name);
-          check(last);
-          return last;
-        },
-        { timeoutMs, intervalMs: 250 },
-      );
-    } catch (err) {
-      const status = JSON.stringify(last?.status ?? null).slice(0, 2000);
-      throw new Error(
-        `${name}: ${err instanceof Error ? err.message : String(err)}\nlast status: ${status}`,
-        { cause: err },
-      );
-    }
-  }
-
-  /** Events of the namespace as "name Type Reason message". */
-  async events(): Promise<string[]> {
-    const list = await this.core.listNamespacedEvent({ namespace: this.namespace });
-    return list.items.map(
-      (e) => `${e.involvedObject.name ?? ''} ${e.type ?? ''} ${e.reason ?? ''} ${e.message ?? ''}`,
-    );
   }
 
   /** Starts `policyjobwatch run` (from src/, through tsx) watching this env's namespace. */
