@@ -1,16 +1,5 @@
 import type { JobInput, ScenarioInput } from '../../src/ucs-sim/index.js';
-
-/** mulberry32: a small seeded RNG, so every run generates the same scenario. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/ucs-sim/faults.js';
 
 export const TASKS_PER_JOB = 5;
 export const JOBS_PER_RESOURCE = 3;
