@@ -2,7 +2,7 @@
 // own process. Run: npm run bench [-- --scale 0.1] [--max-concurrent-reconciles 16]
 // Prints a table of figures next to their limits and writes JSON to bench/results/.
 // bench/README.md says what each figure means and how it is measured.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,9 +15,11 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
+import { parseAllDocuments } from 'yaml';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../src/api/index.js';
 import type { PolicyJobWatch } from '../src/api/index.js';
 import { LocalControlPlane } from '../src/control-plane/index.js';
+import { PooledKubeConfig } from '../src/runtime/pooled-kube-config.js';
 import { installCrd } from '../test/support/crd.js';
 import { metricSum, quantile } from './lib/prometheus.js';
 import {
@@ -26,6 +28,7 @@ import {
   sleep,
   startOperator,
   startSimulator,
+  takeHeapSnapshot,
   type OperatorRun,
 } from './lib/processes.js';
 import {
@@ -45,6 +48,8 @@ const { values: argv } = parseArgs({
     // For developing the bench only: shorter job window and poll interval.
     window: { type: 'string', default: '120s' },
     'poll-interval': { type: 'string', default: '10s' },
+    // CPU profiles of the operator processes and heap snapshots after S and after L.
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -99,10 +104,37 @@ async function main(): Promise<void> {
   };
   say(`scale ${SCALE}: S ${S_RESOURCES} resources, L ${L_RESOURCES}; logs in ${runDir}`);
   say(`operator and simulator run ${entry.why}`);
+  const profileDir = join(runDir, 'profile');
+  // The operator runs with the Node options its Deployment sets (the heap size it ships with).
+  const deploymentNodeOptions = await nodeOptionsOfDeployment();
+  say(
+    `operator Node options, from manifests/base/deployment.yaml: ${deploymentNodeOptions.join(' ')}`,
+  );
+  const nodeFlags = [
+    ...deploymentNodeOptions,
+    ...(argv.profile
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${profileDir}`,
+          '--heapsnapshot-signal=SIGUSR2',
+          `--diagnostic-dir=${profileDir}`,
+        ]
+      : []),
+  ];
+  if (argv.profile) {
+    await mkdir(profileDir, { recursive: true });
+    say(`profiling: CPU profiles and heap snapshots in ${profileDir}`);
+  }
+  const snapshot = async (run: OperatorRun, phase: string): Promise<void> => {
+    if (!argv.profile) return;
+    const file = await takeHeapSnapshot(run.run, profileDir);
+    say(`${phase}: heap snapshot ${file}`);
+  };
 
   const cp = await LocalControlPlane.start({ log: say });
   say(`control plane: ${cp.describe()}`);
-  const kc = new KubeConfig();
+  // The operator's own pooled client, so that the baseline pays no more per request than it.
+  const kc = new PooledKubeConfig();
   kc.loadFromString(cp.kubeconfigYaml());
   const core = kc.makeApiClient(CoreV1Api);
   const objects = kc.makeApiClient(CustomObjectsApi);
@@ -149,6 +181,7 @@ async function main(): Promise<void> {
       entry.args,
       operatorFlags(NS.idle),
       join(runDir, 'operator-idle.log'),
+      nodeFlags,
     );
     await sleep(2000);
     const idle = parseOperatorMetrics(await fetchText(operator.metricsUrl));
@@ -184,7 +217,12 @@ async function main(): Promise<void> {
     const before = Date.now();
     await simAdmin(simUrl, 'POST', '/_sim/start');
     const epoch = (before + Date.now()) / 2;
-    operator = await startOperator(entry.args, operatorFlags(NS.s), join(runDir, 'operator-s.log'));
+    operator = await startOperator(
+      entry.args,
+      operatorFlags(NS.s),
+      join(runDir, 'operator-s.log'),
+      nodeFlags,
+    );
     say(`S: operator started ${((Date.now() - epoch) / 1000).toFixed(1)} s after the job epoch`);
 
     const snapshots: { at: number; jobs: Record<string, number> }[] = [];
@@ -212,6 +250,7 @@ async function main(): Promise<void> {
     snapshots.push({ at: Date.now(), jobs: finalStats.jobs });
     const sMetrics = parseOperatorMetrics(await fetchText(operator.metricsUrl));
     const writes = (await statusWrites(cp)) - writesBefore;
+    await snapshot(operator, 'S');
     await operator.run.stop();
     operator = undefined;
     sWatch.stop();
@@ -229,7 +268,12 @@ async function main(): Promise<void> {
     const lWatch = new StatusWatch(kc, NS.l);
     await lWatch.start();
     const lStart = Date.now();
-    operator = await startOperator(entry.args, operatorFlags(NS.l), join(runDir, 'operator-l.log'));
+    operator = await startOperator(
+      entry.args,
+      operatorFlags(NS.l),
+      join(runDir, 'operator-l.log'),
+      nodeFlags,
+    );
     const lReady = Date.now() - lStart;
     const lDeadline = Date.now() + 600_000;
     while (lWatch.withStatus < L_RESOURCES && Date.now() < lDeadline) await sleep(100);
@@ -237,6 +281,7 @@ async function main(): Promise<void> {
     say(`L: ${lWatch.withStatus}/${L_RESOURCES} resources have status after ${lTime.toFixed(1)} s`);
     await sleep(2000);
     const lMetrics = parseOperatorMetrics(await fetchText(operator.metricsUrl));
+    await snapshot(operator, 'L');
     await operator.run.stop();
     operator = undefined;
     lWatch.stop();
@@ -292,6 +337,7 @@ async function main(): Promise<void> {
         ucsBurst: Number(UCS_FLAGS.burst),
         ucsMaxInFlight: Number(UCS_FLAGS.maxInFlight),
         createConcurrency: CREATE_CONCURRENCY,
+        operatorNodeOptions: deploymentNodeOptions.join(' '),
       },
       machine: { ...machine, controlPlane: cp.describe() },
       figures,
@@ -319,6 +365,8 @@ async function main(): Promise<void> {
 interface OperatorMetrics {
   rss: number;
   heap: number;
+  heapTotal: number;
+  external: number;
   cpuSeconds: number;
   reconciles: number;
 }
@@ -327,6 +375,8 @@ function parseOperatorMetrics(text: string): OperatorMetrics {
   return {
     rss: metricSum(text, 'process_resident_memory_bytes'),
     heap: metricSum(text, 'nodejs_heap_size_used_bytes'),
+    heapTotal: metricSum(text, 'nodejs_heap_size_total_bytes'),
+    external: metricSum(text, 'nodejs_external_memory_bytes'),
     cpuSeconds: metricSum(text, 'process_cpu_seconds_total'),
     reconciles: metricSum(text, 'controller_runtime_reconcile_total'),
   };
@@ -592,7 +642,7 @@ function memoryFigures(
     name: `operator V8 heap used after ${phase}`,
     value: metrics.heap / 2 ** 20,
     unit: 'MiB',
-    detail: perResource(metrics.heap, idle.heap),
+    detail: `${perResource(metrics.heap, idle.heap)}; heap total ${mib(metrics.heapTotal)} MiB, external ${mib(metrics.external)} MiB`,
   });
   const cpuPer1000 = (metrics.cpuSeconds / metrics.reconciles) * 1000;
   figures.push({
@@ -659,6 +709,24 @@ function printTable(settings: Record<string, unknown>, machine: Record<string, u
 }
 
 // --- small helpers -----------------------------------------------------------------------
+
+/** NODE_OPTIONS of the operator container in manifests/base/deployment.yaml, split into flags. */
+async function nodeOptionsOfDeployment(): Promise<string[]> {
+  const text = await readFile(join(REPO_ROOT, 'manifests', 'base', 'deployment.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(text)) {
+    const d = doc.toJS() as {
+      kind?: string;
+      spec?: {
+        template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } };
+      };
+    };
+    if (d.kind !== 'Deployment') continue;
+    for (const container of d.spec?.template?.spec?.containers ?? [])
+      for (const env of container.env ?? [])
+        if (env.name === 'NODE_OPTIONS' && env.value) return env.value.split(/\s+/).filter(Boolean);
+  }
+  return [];
+}
 
 async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);

@@ -135,9 +135,11 @@ export async function startOperator(
   entry: string[],
   flags: Record<string, string>,
   logFile: string,
+  nodeFlags: string[] = [],
 ): Promise<OperatorRun> {
   const [metricsPort, healthPort] = await Promise.all([freePort(), freePort()]);
   const args = [
+    ...nodeFlags,
     ...entry,
     'run',
     ...Object.entries({
@@ -167,4 +169,33 @@ export async function startOperator(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Asks a process started with `--heapsnapshot-signal=SIGUSR2` for a heap snapshot and waits
+ * until Node has written it to `dir` (the file appears once it is complete).
+ */
+export async function takeHeapSnapshot(
+  run: ChildRun,
+  dir: string,
+  timeoutMs = 120_000,
+): Promise<string> {
+  const before = new Set(readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')));
+  run.child.kill('SIGUSR2');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const fresh = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (fresh !== undefined) {
+      // Node writes the snapshot in one go; wait until its size stops changing.
+      let size = -1;
+      for (;;) {
+        await sleep(500);
+        const now = statSync(join(dir, fresh)).size;
+        if (now === size && now > 0) return join(dir, fresh);
+        size = now;
+      }
+    }
+    await sleep(200);
+  }
+  throw new Error(`${run.name}: no heap snapshot in ${dir} after ${timeoutMs} ms`);
 }

@@ -24,6 +24,9 @@ export class Controller {
     string,
     { generation: number; requestedAt: string | undefined }
   >();
+  /** Which resources name which job (from their spec as cached), for jobChanged. */
+  private readonly jobIndex = new Map<string, Set<string>>();
+  private readonly jobsOf = new Map<string, readonly string[]>();
   private workers: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -47,8 +50,10 @@ export class Controller {
     if (kind === 'delete') {
       this.seen.delete(key);
       this.reconciler.forget(key);
+      this.index(key, []);
       return;
     }
+    this.index(key, jobIDsOf(obj));
     const now = {
       generation: obj.metadata.generation ?? 0,
       requestedAt: obj.metadata.annotations?.[REQUESTED_AT_ANNOTATION],
@@ -58,6 +63,16 @@ export class Controller {
     const ownWrite = this.reconciler.isOwnWrite(key, obj.metadata.resourceVersion);
     if (kind === 'update' && ownWrite && isDeepStrictEqual(before, now)) return;
     this.queue.add(key);
+  }
+
+  /**
+   * A UCS request brought new data for the job: every other resource naming it is queued now,
+   * so it shows the data (from the job cache, without another call) at once rather than up to a
+   * poll interval later. Resources in a reconcile already have it or will poll again.
+   */
+  jobChanged(jobID: string): void {
+    for (const key of this.jobIndex.get(jobID) ?? [])
+      if (!this.queue.isProcessing(key)) this.queue.add(key);
   }
 
   start(): void {
@@ -70,6 +85,23 @@ export class Controller {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.all([...this.inFlight]), timeout]);
     await Promise.race([Promise.all(this.workers), timeout]);
+  }
+
+  private index(key: string, jobIDs: readonly string[]): void {
+    const before = this.jobsOf.get(key) ?? [];
+    if (isDeepStrictEqual(before, jobIDs)) return;
+    for (const id of before) {
+      const keys = this.jobIndex.get(id);
+      keys?.delete(key);
+      if (keys?.size === 0) this.jobIndex.delete(id);
+    }
+    for (const id of jobIDs) {
+      let keys = this.jobIndex.get(id);
+      if (!keys) this.jobIndex.set(id, (keys = new Set()));
+      keys.add(key);
+    }
+    if (jobIDs.length === 0) this.jobsOf.delete(key);
+    else this.jobsOf.set(key, jobIDs);
   }
 
   private async work(): Promise<void> {
@@ -122,4 +154,10 @@ export class Controller {
     this.metrics?.reconcileTotal.inc({ controller: CONTROLLER_NAME, result });
     this.metrics?.reconcileTime.observe({ controller: CONTROLLER_NAME }, seconds);
   }
+}
+
+/** The job IDs a cached resource names (its spec is not validated yet: strings only). */
+function jobIDsOf(obj: PolicyJobWatch): readonly string[] {
+  const ids: unknown = (obj.spec as { jobIDs?: unknown } | undefined)?.jobIDs;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
 }

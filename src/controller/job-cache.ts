@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { credentialsFingerprint, type GetJobResult, type UcsCredentials } from '../ucs/index.js';
 
 /** Whatever hands out a UCS client for an endpoint and credentials (the shared transport). */
@@ -11,12 +12,16 @@ export interface JobClientFactory {
 interface Entry {
   at: number;
   result: Promise<GetJobResult>;
+  /** The answer, once it came. */
+  settled?: GetJobResult;
 }
 
 /**
  * Answers for the same job, endpoint and credentials, shared by every resource that names the
  * job: a fetch younger than the caller's maximum age is reused, so N resources watching one job
- * cost one UCS call per poll interval. Concurrent misses share one request.
+ * cost one UCS call per poll interval. Concurrent misses share one request. When a request brings
+ * a job's data that differs from the answer before it, `onChanged` is told, so that the other
+ * resources naming the job can show it at once instead of at their next poll.
  */
 export class JobCache {
   private readonly entries = new Map<string, Entry>();
@@ -27,6 +32,7 @@ export class JobCache {
     /** Entries older than this are dropped (memory stays bounded by the jobs being polled). */
     private readonly retainMs: number,
     private readonly now: () => number = Date.now,
+    private readonly onChanged: (jobID: string) => void = () => undefined,
   ) {
     this.lastSweep = now();
   }
@@ -41,10 +47,17 @@ export class JobCache {
     const now = this.now();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < maxAgeMs) return hit.result;
+    const before = hit?.settled;
     const result = this.clients.client(endpoint, credentials).getJob(jobID);
-    this.entries.set(key, { at: now, result });
+    const entry: Entry = { at: now, result };
+    this.entries.set(key, entry);
     this.sweep(now);
-    return result;
+    return result.then((answer) => {
+      entry.settled = answer;
+      if (answer.ok && !(before?.ok === true && isDeepStrictEqual(before.job, answer.job)))
+        this.onChanged(jobID);
+      return answer;
+    });
   }
 
   get size(): number {

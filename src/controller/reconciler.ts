@@ -45,7 +45,8 @@ export interface ReconcileDeps {
     name: string,
     status: PolicyJobWatchStatus,
   ): Promise<string | undefined>;
-  recordEvent(target: EventTarget, event: TransitionEvent): Promise<void>;
+  /** Queues an Event; it is written in the background (best effort). */
+  recordEvent(target: EventTarget, event: TransitionEvent): void;
   now(): Date;
   random(): number;
 }
@@ -60,6 +61,8 @@ export interface ReconcileSettings {
 /** A cached answer younger than this share of the poll interval is reused. */
 const CACHE_SHARE = 0.8;
 const JITTER = 0.1;
+/** A reconcile that took longer than its poll interval waits at least this share of it. */
+const MIN_REQUEUE_SHARE = 0.1;
 /** A Retry-After is honoured, even past the poll interval, up to this bound. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -96,6 +99,7 @@ export class Reconciler {
 
   async reconcile(namespace: string, name: string, log: Logger): Promise<Action> {
     const key = `${namespace}/${name}`;
+    const started = this.deps.now().getTime();
     const resource = this.deps.getResource(namespace, name);
     if (!resource || resource.metadata.deletionTimestamp) {
       this.forget(key);
@@ -148,7 +152,8 @@ export class Reconciler {
       maxTasksPerJob: this.settings.maxTasksPerJob,
     });
     await this.write(resource, previous, status, log);
-    return this.next(status, observations, suspend, pollMs);
+    const elapsedMs = this.deps.now().getTime() - started;
+    return this.next(status, observations, suspend, pollMs, elapsedMs);
   }
 
   /** The newer of the cached status and the one this operator wrote last. */
@@ -221,8 +226,7 @@ export class Reconciler {
       namespace,
       ...(resource.metadata.uid ? { uid: resource.metadata.uid } : {}),
     };
-    for (const event of transitionEvents(previous, status))
-      await this.deps.recordEvent(target, event);
+    for (const event of transitionEvents(previous, status)) this.deps.recordEvent(target, event);
   }
 
   private next(
@@ -230,6 +234,7 @@ export class Reconciler {
     observations: ReadonlyMap<string, JobObservation>,
     suspend: boolean,
     pollMs: number,
+    elapsedMs: number,
   ): Action {
     if (suspend) return { kind: 'done' };
     const retrying = [...observations.values()].flatMap((o) =>
@@ -243,8 +248,11 @@ export class Reconciler {
     // token is picked up without anyone touching the resource.
     const open = (status.jobs ?? []).some((j) => !isTerminal(j));
     if (!open) return { kind: 'done' };
+    // The interval runs from when this reconcile started (when it fetched), not from when its
+    // writes ended: otherwise every poll would be late by the time a reconcile takes.
     const jitter = 1 + JITTER * (2 * this.deps.random() - 1);
-    return { kind: 'requeueAfter', delayMs: Math.round(pollMs * jitter) };
+    const delayMs = Math.max(pollMs * jitter - elapsedMs, pollMs * MIN_REQUEUE_SHARE);
+    return { kind: 'requeueAfter', delayMs: Math.round(delayMs) };
   }
 }
 

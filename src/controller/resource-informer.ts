@@ -12,6 +12,25 @@ import { apiMessage } from './kube-errors.js';
 
 export type ChangeKind = 'add' | 'update' | 'delete';
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops what the operator never reads and that can be larger than the rest of the object:
+ * `metadata.managedFields` (server-side apply's bookkeeping, one entry per field manager with
+ * every field it owns) and kubectl's last-applied copy of the object. client-go's informers do
+ * the same with a transform (`TransformStripManagedFields`). Returns the same object.
+ */
+export function slimForCache(obj: PolicyJobWatch): PolicyJobWatch {
+  const metadata = obj.metadata as PolicyJobWatch['metadata'] & { managedFields?: unknown };
+  delete metadata.managedFields;
+  if (metadata.annotations?.[LAST_APPLIED] !== undefined) {
+    metadata.annotations = Object.fromEntries(
+      Object.entries(metadata.annotations).filter(([key]) => key !== LAST_APPLIED),
+    );
+  }
+  return obj;
+}
+
 /**
  * A list-watch cache of PolicyJobWatch resources (all namespaces or one, optionally filtered
  * by labels). client-node's informer stops for good on some watch errors (a dead apiserver,
@@ -54,14 +73,17 @@ export class ResourceInformer {
             ...selector,
           });
       this.listed = true;
-      return result as KubernetesListObject<PolicyJobWatch>;
+      const objects = result as KubernetesListObject<PolicyJobWatch>;
+      objects.items.forEach(slimForCache);
+      return objects;
     };
     this.informer = makeInformer(kc, path, list, labelSelector);
+    // The informer hands its handlers the very object it caches: slimming it here slims the cache.
     this.informer.on('add', (obj) => {
-      onChange('add', obj);
+      onChange('add', slimForCache(obj));
     });
     this.informer.on('update', (obj) => {
-      onChange('update', obj);
+      onChange('update', slimForCache(obj));
     });
     this.informer.on('delete', (obj) => {
       onChange('delete', obj);

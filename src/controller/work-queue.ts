@@ -85,6 +85,11 @@ export class WorkQueue {
     return delay;
   }
 
+  /** True while a worker holds the key (between get() and done()). */
+  isProcessing(key: string): boolean {
+    return this.processing.has(key);
+  }
+
   /** Resets the key's backoff after a success. */
   forget(key: string): void {
     this.failures.delete(key);

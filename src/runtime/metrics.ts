@@ -53,6 +53,11 @@ export class OperatorMetrics {
     labelNames: ['name'] as const,
     registers: [this.registry],
   });
+  readonly eventsDropped = new Counter({
+    name: 'policyjobwatch_events_dropped_total',
+    help: 'Events not recorded because the event queue was full (events are best effort; the status is the record)',
+    registers: [this.registry],
+  });
   readonly ucsRequests = new Counter({
     name: 'ucs_api_requests_total',
     help: 'UCS API requests by HTTP status code ("error" when no answer came)',

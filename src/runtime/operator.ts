@@ -13,6 +13,7 @@ import { HttpEndpoints } from './http-endpoints.js';
 import { LeaderElector, leaderIdentity } from './leader-election.js';
 import type { Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
+import { PooledKubeConfig } from './pooled-kube-config.js';
 
 export interface OperatorOptions {
   /** Default: from config.kubeconfig, else in-cluster, else ~/.kube/config. */
@@ -48,6 +49,7 @@ export class Operator {
   readonly metrics: OperatorMetrics;
   readonly informer: ResourceInformer;
   readonly controller: Controller;
+  readonly events: EventRecorder;
   /** Present when --leader-elect is on. */
   readonly elector: LeaderElector | undefined;
   private readonly endpoints: HttpEndpoints[] = [];
@@ -60,7 +62,7 @@ export class Operator {
     private readonly log: Logger,
     options: OperatorOptions = {},
   ) {
-    const kc = options.kubeConfig ?? loadKubeConfig(config.kubeconfig);
+    const kc = PooledKubeConfig.from(options.kubeConfig ?? loadKubeConfig(config.kubeconfig));
     this.metrics = new OperatorMetrics({ processMetrics: options.processMetrics ?? true });
     const transport = new UcsTransport({
       qps: config.ucsQps,
@@ -72,14 +74,28 @@ export class Operator {
         this.metrics.ucsRequest(code, durationSeconds);
       },
     });
-    const jobs = new JobCache(transport, Math.max(2 * config.pollInterval, 60_000));
+    const jobs = new JobCache(
+      transport,
+      Math.max(2 * config.pollInterval, 60_000),
+      Date.now,
+      (jobID) => {
+        this.controller.jobChanged(jobID);
+      },
+    );
     const secrets = new SecretCredentials(kc);
     const statusWriter = new StatusWriter(kc);
-    const events = new EventRecorder(kc, log);
     // The fence: a replica that is not leading never writes status, records events or calls
     // UCS, even from a reconcile that was in flight when the lease was lost.
+    const leading = (): boolean => !this.elector || this.elector.isLeader();
     const fenced = <T>(call: () => Promise<T>): Promise<T> =>
-      this.elector && !this.elector.isLeader() ? Promise.reject(new NotLeaderError()) : call();
+      leading() ? call() : Promise.reject(new NotLeaderError());
+    this.events = new EventRecorder(kc, log, {
+      canWrite: leading,
+      onDropped: () => {
+        this.metrics.eventsDropped.inc();
+      },
+    });
+    const events = this.events;
     const reconciler = new Reconciler(
       {
         getResource: (namespace, name) => this.informer.get(namespace, name),
@@ -88,7 +104,9 @@ export class Operator {
           fenced(() => jobs.get(endpoint, credentials, jobID, maxAgeMs)),
         writeStatus: (namespace, name, status) =>
           fenced(() => statusWriter.apply(namespace, name, status)),
-        recordEvent: (target, event) => fenced(() => events.record(target, event)),
+        recordEvent: (target, event) => {
+          if (leading()) events.record(target, event);
+        },
         now: () => new Date(),
         random: Math.random,
       },
@@ -175,7 +193,9 @@ export class Operator {
    */
   async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
+    const started = Date.now();
     await this.controller.stop(graceMs);
+    await this.events.flush(Math.max(0, graceMs - (Date.now() - started)));
     await this.elector?.stop();
     await this.informer.stop();
     await Promise.all(this.endpoints.map((e) => e.close()));

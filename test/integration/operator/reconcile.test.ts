@@ -340,6 +340,41 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
     expect(b2.metadata.resourceVersion).to.equal(b.metadata.resourceVersion);
   });
 
+  it('shows a shared job’s new data on every resource naming it as soon as one of them fetched it', async () => {
+    sim.setJob({
+      id: 'shared-news',
+      timeline: [
+        { at: '0s', status: 'Running' },
+        { at: '8s', status: 'Succeeded' },
+      ],
+    });
+    await h.create('news-fast', { jobIDs: ['shared-news'], pollInterval: '5s' });
+    // Polls once an hour: without the fast one's news it would show Running for an hour.
+    await h.create('news-slow', { jobIDs: ['shared-news'], pollInterval: '1h' });
+    for (const name of ['news-fast', 'news-slow'])
+      await h.waitFor(name, (o) => {
+        expect(o.status?.jobs?.[0]?.phase).to.equal('Running');
+      });
+    const fast = await h.waitFor(
+      'news-fast',
+      (o) => {
+        expect(o.status?.phase).to.equal('Succeeded');
+      },
+      20_000,
+    );
+    const slow = await h.waitFor(
+      'news-slow',
+      (o) => {
+        expect(o.status?.phase).to.equal('Succeeded');
+      },
+      5_000,
+    );
+    const readySince = (o: PolicyJobWatch): number =>
+      Date.parse(String(o.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime));
+    const [fastAt, slowAt] = [readySince(fast), readySince(slow)];
+    expect(Math.abs(slowAt - fastAt), 'ms between the two resources').to.be.below(2000);
+  });
+
   it('does not poll finished jobs, until asked with the requested-at annotation', async () => {
     await h.waitFor('seed', (o) => {
       expect(o.status?.phase).to.equal('Succeeded');

@@ -32,7 +32,6 @@ class FakeWorld {
       },
       recordEvent: (_t, e) => {
         this.events.push(e.reason);
-        return Promise.resolve();
       },
       now: () => new Date('2026-01-01T00:00:00Z'),
       random: () => this.random,

@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { JobCache, type JobClientFactory } from '../../../src/controller/job-cache.js';
+import type { GetJobResult, UcsCredentials } from '../../../src/ucs/index.js';
+
+const token: UcsCredentials = { kind: 'token', token: 't' };
+const running = (tasks: number): GetJobResult => ({
+  ok: true,
+  job: { status: { status: 'Running' }, tasks: Array.from({ length: tasks }, () => ({})) },
+});
+
+/** A UCS stand-in that answers from a table and counts calls per job. */
+class Answers implements JobClientFactory {
+  readonly answers = new Map<string, GetJobResult>();
+  readonly calls: string[] = [];
+  client(): { getJob(jobID: string): Promise<GetJobResult> } {
+    return {
+      getJob: (jobID) => {
+        this.calls.push(jobID);
+        return Promise.resolve(
+          this.answers.get(jobID) ?? {
+            ok: false,
+            error: { reason: 'Unavailable', message: 'down', retryable: true },
+          },
+        );
+      },
+    };
+  }
+}
+
+describe('JobCache', () => {
+  let now = 0;
+  let changed: string[] = [];
+  const cache = (answers: Answers): JobCache =>
+    new JobCache(
+      answers,
+      60_000,
+      () => now,
+      (id) => changed.push(id),
+    );
+  beforeEach(() => {
+    now = 1_000_000;
+    changed = [];
+  });
+
+  it('reuses an answer younger than the caller’s maximum age, and shares one request in flight', async () => {
+    const answers = new Answers();
+    answers.answers.set('a', running(1));
+    const jobs = cache(answers);
+    const [first, second] = await Promise.all([
+      jobs.get('https://ucs', token, 'a', 8000),
+      jobs.get('https://ucs', token, 'a', 8000),
+    ]);
+    expect(first).to.deep.equal(second);
+    now += 7999;
+    await jobs.get('https://ucs', token, 'a', 8000);
+    expect(answers.calls).to.deep.equal(['a']);
+    now += 1;
+    await jobs.get('https://ucs', token, 'a', 8000);
+    expect(answers.calls).to.deep.equal(['a', 'a']);
+  });
+
+  it('keeps answers for other credentials apart', async () => {
+    const answers = new Answers();
+    answers.answers.set('a', running(1));
+    const jobs = cache(answers);
+    await jobs.get('https://ucs', token, 'a', 8000);
+    await jobs.get('https://ucs', { kind: 'token', token: 'other' }, 'a', 8000);
+    expect(answers.calls).to.deep.equal(['a', 'a']);
+  });
+
+  it('tells onChanged when a request brings new data for the job, and only then', async () => {
+    const answers = new Answers();
+    const jobs = cache(answers);
+    answers.answers.set('a', running(1));
+    await jobs.get('https://ucs', token, 'a', 0);
+    expect(changed, 'the first answer is news').to.deep.equal(['a']);
+    await jobs.get('https://ucs', token, 'a', 0);
+    expect(changed, 'the same data again is not').to.deep.equal(['a']);
+    await jobs.get('https://ucs', token, 'a', 8000);
+    expect(changed, 'nor a cache hit').to.deep.equal(['a']);
+    answers.answers.set('a', running(2));
+    await jobs.get('https://ucs', token, 'a', 0);
+    expect(changed).to.deep.equal(['a', 'a']);
+    answers.answers.delete('a');
+    const failed = await jobs.get('https://ucs', token, 'a', 0);
+    expect(failed.ok).to.equal(false);
+    expect(changed, 'a failed request brings no data').to.deep.equal(['a', 'a']);
+  });
+
+  it('drops entries older than its retention', async () => {
+    const answers = new Answers();
+    answers.answers.set('a', running(1));
+    answers.answers.set('b', running(1));
+    const jobs = cache(answers);
+    await jobs.get('https://ucs', token, 'a', 0);
+    now += 60_000;
+    await jobs.get('https://ucs', token, 'b', 0);
+    expect(jobs.size).to.equal(1);
+  });
+});
