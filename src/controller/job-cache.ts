@@ -9,8 +9,25 @@ export interface JobClientFactory {
   ): { getJob(jobID: string): Promise<GetJobResult> };
 }
 
+/**
+ * How old a cached answer may be to be reused. A resource's own last answer must not count as
+ * fresh at its next poll (or it would never poll again), so it gets a share of the interval;
+ * an answer another resource fetched is as good as a poll of its own for a whole interval, so
+ * a job named by several resources costs one call per interval, not one per resource.
+ */
+export interface Freshness {
+  /** The resource asking (namespace/name). */
+  requester: string;
+  /** Reuse an answer fetched for this requester when younger than this. */
+  ownMs: number;
+  /** Reuse an answer fetched for another resource when younger than this. */
+  othersMs: number;
+}
+
 interface Entry {
   at: number;
+  /** The resource the request was made for. */
+  by: string;
   result: Promise<GetJobResult>;
   /** The answer, once it came. */
   settled?: GetJobResult;
@@ -18,8 +35,8 @@ interface Entry {
 
 /**
  * Answers for the same job, endpoint and credentials, shared by every resource that names the
- * job: a fetch younger than the caller's maximum age is reused, so N resources watching one job
- * cost one UCS call per poll interval. Concurrent misses share one request. When a request brings
+ * job: a fetch fresh enough for the caller (see Freshness) is reused, so N resources watching one
+ * job cost one UCS call per poll interval. Concurrent misses share one request. When a request brings
  * a job's data that differs from the answer before it, `onChanged` is told, so that the other
  * resources naming the job can show it at once instead of at their next poll.
  */
@@ -41,15 +58,18 @@ export class JobCache {
     endpoint: string,
     credentials: UcsCredentials,
     jobID: string,
-    maxAgeMs: number,
+    freshness: Freshness,
   ): Promise<GetJobResult> {
     const key = `${endpoint}\u0000${credentialsFingerprint(credentials)}\u0000${jobID}`;
     const now = this.now();
     const hit = this.entries.get(key);
-    if (hit && now - hit.at < maxAgeMs) return hit.result;
+    if (hit) {
+      const maxAge = hit.by === freshness.requester ? freshness.ownMs : freshness.othersMs;
+      if (now - hit.at < maxAge) return hit.result;
+    }
     const before = hit?.settled;
     const result = this.clients.client(endpoint, credentials).getJob(jobID);
-    const entry: Entry = { at: now, result };
+    const entry: Entry = { at: now, by: freshness.requester, result };
     this.entries.set(key, entry);
     this.sweep(now);
     return result.then((answer) => {

@@ -18,6 +18,7 @@ import {
 } from './compute-status.js';
 import { decideEndpoint, type EndpointPolicy } from './endpoint-policy.js';
 import { isStalling, type FetchError } from './fetch-error.js';
+import type { Freshness } from './job-cache.js';
 import type { CredentialsLookup } from './secret-credentials.js';
 import { transitionEvents, type TransitionEvent } from './transition-events.js';
 import type { EventTarget } from './event-recorder.js';
@@ -37,7 +38,7 @@ export interface ReconcileDeps {
     endpoint: string,
     credentials: UcsCredentials,
     jobID: string,
-    maxAgeMs: number,
+    freshness: Freshness,
   ): Promise<GetJobResult>;
   /** Returns the new resourceVersion, or undefined when the resource is gone. */
   writeStatus(
@@ -58,8 +59,11 @@ export interface ReconcileSettings {
   maxTasksPerJob: number;
 }
 
-/** A cached answer younger than this share of the poll interval is reused. */
-const CACHE_SHARE = 0.8;
+/**
+ * A resource's own cached answer younger than this share of the poll interval is reused (a
+ * reconcile soon after the last one fetches nothing); another resource's, for a whole interval.
+ */
+const OWN_CACHE_SHARE = 0.8;
 const JITTER = 0.1;
 /** A reconcile that took longer than its poll interval waits at least this share of it. */
 const MIN_REQUEUE_SHARE = 0.1;
@@ -138,7 +142,9 @@ export class Reconciler {
       namespace,
       spec,
       due,
-      forced ? 0 : pollMs * CACHE_SHARE,
+      forced
+        ? { requester: key, ownMs: 0, othersMs: 0 }
+        : { requester: key, ownMs: pollMs * OWN_CACHE_SHARE, othersMs: pollMs },
     );
 
     const status = computeStatus({
@@ -169,7 +175,7 @@ export class Reconciler {
     namespace: string,
     spec: { jobIDs: readonly string[]; endpoint?: string; credentialsRef?: { name: string } },
     due: readonly string[],
-    maxAgeMs: number,
+    freshness: Freshness,
   ): Promise<Map<string, JobObservation>> {
     const observations = new Map<string, JobObservation>();
     if (due.length === 0) return observations;
@@ -185,7 +191,7 @@ export class Reconciler {
     const credentials = await this.deps.getCredentials(secret.namespace, secret.name);
     if (!credentials.ok) return failAll(credentials.error);
     const results = await Promise.all(
-      due.map((id) => this.deps.getJob(decision.endpoint, credentials.credentials, id, maxAgeMs)),
+      due.map((id) => this.deps.getJob(decision.endpoint, credentials.credentials, id, freshness)),
     );
     due.forEach((id, i) => {
       const result = results[i];

@@ -100,8 +100,8 @@ export class Operator {
       {
         getResource: (namespace, name) => this.informer.get(namespace, name),
         getCredentials: (namespace, name) => secrets.get(namespace, name),
-        getJob: (endpoint, credentials, jobID, maxAgeMs) =>
-          fenced(() => jobs.get(endpoint, credentials, jobID, maxAgeMs)),
+        getJob: (endpoint, credentials, jobID, freshness) =>
+          fenced(() => jobs.get(endpoint, credentials, jobID, freshness)),
         writeStatus: (namespace, name, status) =>
           fenced(() => statusWriter.apply(namespace, name, status)),
         recordEvent: (target, event) => {

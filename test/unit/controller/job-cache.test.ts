@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { JobCache, type JobClientFactory } from '../../../src/controller/job-cache.js';
+import {
+  JobCache,
+  type Freshness,
+  type JobClientFactory,
+} from '../../../src/controller/job-cache.js';
 import type { GetJobResult, UcsCredentials } from '../../../src/ucs/index.js';
 
 const token: UcsCredentials = { kind: 'token', token: 't' };
@@ -27,6 +31,9 @@ class Answers implements JobClientFactory {
   }
 }
 
+/** Freshness for resource r: its own and others' answers alike. */
+const mine = (ms: number): Freshness => ({ requester: 'ns/r', ownMs: ms, othersMs: ms });
+
 describe('JobCache', () => {
   let now = 0;
   let changed: string[] = [];
@@ -47,24 +54,43 @@ describe('JobCache', () => {
     answers.answers.set('a', running(1));
     const jobs = cache(answers);
     const [first, second] = await Promise.all([
-      jobs.get('https://ucs', token, 'a', 8000),
-      jobs.get('https://ucs', token, 'a', 8000),
+      jobs.get('https://ucs', token, 'a', mine(8000)),
+      jobs.get('https://ucs', token, 'a', mine(8000)),
     ]);
     expect(first).to.deep.equal(second);
     now += 7999;
-    await jobs.get('https://ucs', token, 'a', 8000);
+    await jobs.get('https://ucs', token, 'a', mine(8000));
     expect(answers.calls).to.deep.equal(['a']);
     now += 1;
-    await jobs.get('https://ucs', token, 'a', 8000);
+    await jobs.get('https://ucs', token, 'a', mine(8000));
     expect(answers.calls).to.deep.equal(['a', 'a']);
+  });
+
+  it('reuses another resource’s answer for longer than its own', async () => {
+    const answers = new Answers();
+    answers.answers.set('a', running(1));
+    const jobs = cache(answers);
+    const poll = (requester: string): Freshness => ({ requester, ownMs: 8000, othersMs: 10_000 });
+    await jobs.get('https://ucs', token, 'a', poll('ns/first'));
+    now += 9000;
+    await jobs.get('https://ucs', token, 'a', poll('ns/second'));
+    expect(answers.calls, 'the second resource reused the first one’s answer').to.have.length(1);
+    await jobs.get('https://ucs', token, 'a', poll('ns/first'));
+    expect(answers.calls, 'its own answer, 9 s old, is due again').to.have.length(2);
+    now += 9999;
+    await jobs.get('https://ucs', token, 'a', poll('ns/second'));
+    expect(answers.calls).to.have.length(2);
+    now += 1;
+    await jobs.get('https://ucs', token, 'a', poll('ns/second'));
+    expect(answers.calls).to.have.length(3);
   });
 
   it('keeps answers for other credentials apart', async () => {
     const answers = new Answers();
     answers.answers.set('a', running(1));
     const jobs = cache(answers);
-    await jobs.get('https://ucs', token, 'a', 8000);
-    await jobs.get('https://ucs', { kind: 'token', token: 'other' }, 'a', 8000);
+    await jobs.get('https://ucs', token, 'a', mine(8000));
+    await jobs.get('https://ucs', { kind: 'token', token: 'other' }, 'a', mine(8000));
     expect(answers.calls).to.deep.equal(['a', 'a']);
   });
 
@@ -72,17 +98,17 @@ describe('JobCache', () => {
     const answers = new Answers();
     const jobs = cache(answers);
     answers.answers.set('a', running(1));
-    await jobs.get('https://ucs', token, 'a', 0);
+    await jobs.get('https://ucs', token, 'a', mine(0));
     expect(changed, 'the first answer is news').to.deep.equal(['a']);
-    await jobs.get('https://ucs', token, 'a', 0);
+    await jobs.get('https://ucs', token, 'a', mine(0));
     expect(changed, 'the same data again is not').to.deep.equal(['a']);
-    await jobs.get('https://ucs', token, 'a', 8000);
+    await jobs.get('https://ucs', token, 'a', mine(8000));
     expect(changed, 'nor a cache hit').to.deep.equal(['a']);
     answers.answers.set('a', running(2));
-    await jobs.get('https://ucs', token, 'a', 0);
+    await jobs.get('https://ucs', token, 'a', mine(0));
     expect(changed).to.deep.equal(['a', 'a']);
     answers.answers.delete('a');
-    const failed = await jobs.get('https://ucs', token, 'a', 0);
+    const failed = await jobs.get('https://ucs', token, 'a', mine(0));
     expect(failed.ok).to.equal(false);
     expect(changed, 'a failed request brings no data').to.deep.equal(['a', 'a']);
   });
@@ -92,9 +118,9 @@ describe('JobCache', () => {
     answers.answers.set('a', running(1));
     answers.answers.set('b', running(1));
     const jobs = cache(answers);
-    await jobs.get('https://ucs', token, 'a', 0);
+    await jobs.get('https://ucs', token, 'a', mine(0));
     now += 60_000;
-    await jobs.get('https://ucs', token, 'b', 0);
+    await jobs.get('https://ucs', token, 'b', mine(0));
     expect(jobs.size).to.equal(1);
   });
 });

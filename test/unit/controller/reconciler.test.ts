@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import winston from 'winston';
 import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
 import type { CredentialsLookup } from '../../../src/controller/secret-credentials.js';
+import type { Freshness } from '../../../src/controller/job-cache.js';
 import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';
 import type { GetJobResult } from '../../../src/ucs/index.js';
 
@@ -12,7 +13,7 @@ class FakeWorld {
   resource: PolicyJobWatch | undefined;
   jobs = new Map<string, GetJobResult>();
   credentials: CredentialsLookup = { ok: true, credentials: { kind: 'token', token: 't' } };
-  calls: { endpoint: string; jobID: string; maxAgeMs: number }[] = [];
+  calls: { endpoint: string; jobID: string; freshness: Freshness }[] = [];
   writes: PolicyJobWatchStatus[] = [];
   events: string[] = [];
   random = 0.5;
@@ -21,8 +22,8 @@ class FakeWorld {
     return {
       getResource: () => this.resource,
       getCredentials: () => Promise.resolve(this.credentials),
-      getJob: (endpoint, _c, jobID, maxAgeMs) => {
-        this.calls.push({ endpoint, jobID, maxAgeMs });
+      getJob: (endpoint, _c, jobID, freshness) => {
+        this.calls.push({ endpoint, jobID, freshness });
         return Promise.resolve(this.jobs.get(jobID) ?? { ok: false, error: notFound });
       },
       writeStatus: (_ns, _name, status) => {
@@ -74,7 +75,7 @@ function reconciler(world: FakeWorld): Reconciler {
 }
 
 describe('Reconciler', () => {
-  it('polls running jobs at the poll interval (±10% jitter), sharing answers younger than 80% of it', async () => {
+  it('polls running jobs at the poll interval (±10% jitter), reusing its own answers younger than 80% of it and others’ younger than all of it', async () => {
     const world = new FakeWorld();
     world.jobs.set('a', ok('Running'));
     world.create({ jobIDs: ['a'], pollInterval: '10s' });
@@ -87,14 +88,18 @@ describe('Reconciler', () => {
     expect(world.calls[0]).to.deep.equal({
       endpoint: 'https://ucs.myhuaweicloud.com',
       jobID: 'a',
-      maxAgeMs: 0,
+      freshness: { requester: 'ns/w', ownMs: 0, othersMs: 0 },
     });
     world.random = 0;
     expect(await r.reconcile('ns', 'w', log)).to.deep.equal({
       kind: 'requeueAfter',
       delayMs: 9_000,
     });
-    expect(world.calls[1]?.maxAgeMs).to.equal(8_000);
+    expect(world.calls[1]?.freshness).to.deep.equal({
+      requester: 'ns/w',
+      ownMs: 8_000,
+      othersMs: 10_000,
+    });
     expect(world.writes, 'nothing changed: one write only').to.have.length(1);
     expect(world.events).to.deep.equal(['JobRunning']);
   });
@@ -110,7 +115,10 @@ describe('Reconciler', () => {
     world.create({ jobIDs: ['a'] }, 1, { 'ucs.policyjobwatch.io/requested-at': 'r1' });
     await r.reconcile('ns', 'w', log);
     expect(world.calls).to.have.length(2);
-    expect(world.calls[1]?.maxAgeMs, 'a request bypasses the shared cache').to.equal(0);
+    expect(world.calls[1]?.freshness, 'a request bypasses the shared cache').to.include({
+      ownMs: 0,
+      othersMs: 0,
+    });
     expect(world.writes.at(-1)?.lastHandledRequestedAt).to.equal('r1');
     await r.reconcile('ns', 'w', log);
     expect(world.calls).to.have.length(2);
