@@ -6,6 +6,11 @@ type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
 /** Connection pools kept per TLS identity; an older one (a rotated client cert) is closed. */
 const MAX_POOLS = 4;
+/**
+ * How long a computed TLS identity is trusted before the kubeconfig's files are read again: a
+ * client certificate rotated on disk is used for new connections within this time.
+ */
+const IDENTITY_TTL_MS = 10_000;
 
 /**
  * A KubeConfig whose API clients share one connection pool per cluster and TLS identity.
@@ -21,6 +26,7 @@ const MAX_POOLS = 4;
  */
 export class PooledKubeConfig extends KubeConfig {
   private readonly pools = new Map<string, Dispatcher>();
+  private identity: { key: string; at: number; context: string } | undefined;
 
   /** A pooled copy of `kc` (same clusters, users and contexts; `kc` itself is unchanged). */
   static from(kc: KubeConfig): PooledKubeConfig {
@@ -42,8 +48,7 @@ export class PooledKubeConfig extends KubeConfig {
     const key = await this.tlsIdentity();
     const shared = this.pools.get(key);
     if (shared !== undefined) {
-      // The fresh Agent never connected: closing it releases nothing but its object.
-      void fresh.close();
+      // The fresh Agent never connected and holds nothing: left to the garbage collector.
       context.setDispatcher(shared);
       return;
     }
@@ -62,6 +67,11 @@ export class PooledKubeConfig extends KubeConfig {
 
   /** A digest of everything the TLS connection depends on: cluster, CA, client cert and key. */
   private async tlsIdentity(): Promise<string> {
+    const now = Date.now();
+    const context = this.getCurrentContext();
+    const known = this.identity;
+    if (known !== undefined && known.context === context && now - known.at < IDENTITY_TTL_MS)
+      return known.key;
     const options: RequestOptions = {};
     await this.applyToHTTPSOptions(options);
     const tls = this.createDispatcherOptions(this.getCurrentCluster(), {
@@ -75,8 +85,10 @@ export class PooledKubeConfig extends KubeConfig {
         : { rejectUnauthorized: options.rejectUnauthorized }),
       ...(options.servername === undefined ? {} : { servername: options.servername }),
     });
-    return createHash('sha256')
+    const key = createHash('sha256')
       .update(JSON.stringify([this.getCurrentCluster()?.server, tls]))
       .digest('hex');
+    this.identity = { key, at: now, context };
+    return key;
   }
 }

@@ -124,8 +124,8 @@ describe('manifests/ (kustomize) against the real kube-apiserver', function () {
     });
     expect(container?.image).to.equal('ghcr.io/policyjobwatch/policyjobwatch:0.1.0');
     expect(container?.resources).to.deep.equal({
-      requests: { cpu: '50m', memory: '128Mi' },
-      limits: { memory: '256Mi' },
+      requests: { cpu: '50m', memory: '256Mi' },
+      limits: { memory: '512Mi' },
     });
     expect(container?.env).to.deep.include({
       name: 'POD_NAMESPACE',
@@ -133,7 +133,7 @@ describe('manifests/ (kustomize) against the real kube-apiserver', function () {
     });
     expect(container?.env).to.deep.include({
       name: 'NODE_OPTIONS',
-      value: '--max-old-space-size=192',
+      value: '--max-old-space-size=256 --max-semi-space-size=16',
     });
     expect(container?.ports).to.deep.include.members([
       { name: 'metrics', containerPort: 8080, protocol: 'TCP' },

@@ -51,6 +51,27 @@ describe('PooledKubeConfig (kube-apiserver)', () => {
     expect(opened).to.be.within(1, 2);
   });
 
+  it('keeps connections of another context (another TLS identity) in a pool of their own', async () => {
+    const admin = adminKubeConfig();
+    const cluster = admin.getCurrentCluster();
+    const user = admin.getCurrentUser();
+    if (!cluster || !user) throw new Error('no admin context');
+    const kc = new PooledKubeConfig();
+    kc.loadFromOptions({
+      clusters: [cluster, { ...cluster, name: 'by-name', tlsServerName: 'localhost' }],
+      users: [user],
+      contexts: [
+        { name: 'a', cluster: cluster.name, user: user.name },
+        { name: 'b', cluster: 'by-name', user: user.name },
+      ],
+      currentContext: 'a',
+    });
+    await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'default' });
+    kc.setCurrentContext('b');
+    await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'default' });
+    expect(kc.poolCount).to.equal(2);
+  });
+
   it('copies the clusters, users and context of the KubeConfig it is made from', () => {
     const kc = adminKubeConfig();
     const pooled = PooledKubeConfig.from(kc);

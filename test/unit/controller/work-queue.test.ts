@@ -87,4 +87,27 @@ describe('WorkQueue', () => {
     expect(depths).to.deep.equal([1, 2, 1]);
     expect(waits[0]).to.be.greaterThan(0.005);
   });
+
+  it('hands out thousands of keys in the order they came, while more arrive', async () => {
+    const q = new WorkQueue();
+    const taken: string[] = [];
+    for (let i = 0; i < 3000; i++) q.add(`k${String(i)}`);
+    for (let i = 0; i < 2500; i++) {
+      const key = await q.get();
+      if (key !== undefined) {
+        taken.push(key);
+        q.done(key);
+      }
+    }
+    for (let i = 3000; i < 5000; i++) q.add(`k${String(i)}`);
+    expect(q.length).to.equal(2500);
+    while (q.length > 0) {
+      const key = await q.get();
+      if (key !== undefined) {
+        taken.push(key);
+        q.done(key);
+      }
+    }
+    expect(taken).to.deep.equal(Array.from({ length: 5000 }, (_, i) => `k${String(i)}`));
+  });
 });
