@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       kubeconfig: cp.kubeconfigPath,
       namespace,
       'ucs-endpoint': simUrl,
-      // Needed: without it `policyjobwatch run` refuses to start (see bench/README.md).
+      // As users list theirs (the simulator is plain HTTP on loopback).
       'allowed-endpoints': simUrl,
       'credentials-secret': `${SECRET_NS}/ucs-credentials`,
       'poll-interval': `${POLL_MS / 1000}s`,

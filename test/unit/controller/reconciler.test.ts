@@ -17,6 +17,9 @@ class FakeWorld {
   writes: PolicyJobWatchStatus[] = [];
   events: string[] = [];
   random = 0.5;
+  clock = Date.parse('2026-01-01T00:00:00Z');
+  /** How far each UCS call moves the clock. */
+  callMs = 0;
 
   deps(): ReconcileDeps {
     return {
@@ -24,6 +27,7 @@ class FakeWorld {
       getCredentials: () => Promise.resolve(this.credentials),
       getJob: (endpoint, _c, jobID, freshness) => {
         this.calls.push({ endpoint, jobID, freshness });
+        this.clock += this.callMs;
         return Promise.resolve(this.jobs.get(jobID) ?? { ok: false, error: notFound });
       },
       writeStatus: (_ns, _name, status) => {
@@ -34,7 +38,7 @@ class FakeWorld {
       recordEvent: (_t, e) => {
         this.events.push(e.reason);
       },
-      now: () => new Date('2026-01-01T00:00:00Z'),
+      now: () => new Date(this.clock),
       random: () => this.random,
     };
   }
@@ -102,6 +106,23 @@ describe('Reconciler', () => {
     });
     expect(world.writes, 'nothing changed: one write only').to.have.length(1);
     expect(world.events).to.deep.equal(['JobRunning']);
+  });
+
+  it('counts the poll interval from the start of the reconcile, not from its end', async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', ok('Running'));
+    world.create({ jobIDs: ['a'], pollInterval: '10s' });
+    world.callMs = 3000;
+    const r = reconciler(world);
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({
+      kind: 'requeueAfter',
+      delayMs: 7_000,
+    });
+    world.callMs = 60_000;
+    expect(
+      await r.reconcile('ns', 'w', log),
+      'a reconcile longer than the interval still waits 10% of it',
+    ).to.deep.equal({ kind: 'requeueAfter', delayMs: 1_000 });
   });
 
   it('never fetches finished jobs again, until the spec or requested-at changes', async () => {
