@@ -67,12 +67,13 @@ export class Controller {
 
   /**
    * A UCS request brought new data for the job: every other resource naming it is queued now,
-   * so it shows the data (from the job cache, without another call) at once rather than up to a
-   * poll interval later. Resources in a reconcile already have it or will poll again.
+   * for news only, so it shows the data (from the job cache, without another call) at once
+   * rather than up to a poll interval later, and keeps its poll schedule. Resources in a
+   * reconcile already have it or will poll again.
    */
   jobChanged(jobID: string): void {
     for (const key of this.jobIndex.get(jobID) ?? [])
-      if (!this.queue.isProcessing(key)) this.queue.add(key);
+      if (!this.queue.isProcessing(key)) this.queue.addNews(key);
   }
 
   start(): void {
@@ -125,7 +126,8 @@ export class Controller {
     const started = process.hrtime.bigint();
     let result: string;
     try {
-      const action = await this.reconciler.reconcile(namespace, name, log);
+      const trigger = this.queue.isNewsOnly(key) ? 'news' : 'poll';
+      const action = await this.reconciler.reconcile(namespace, name, log, trigger);
       switch (action.kind) {
         case 'done':
           this.queue.forget(key);

@@ -101,7 +101,17 @@ export class Reconciler {
     this.written.delete(key);
   }
 
-  async reconcile(namespace: string, name: string, log: Logger): Promise<Action> {
+  /**
+   * `trigger` 'news': queued because another resource's UCS call brought new data for a job
+   * this one names. Such a turn takes every answer from the job cache, whatever its age, and
+   * calls UCS only for a job with no answer there: the resource's own polls stay on schedule.
+   */
+  async reconcile(
+    namespace: string,
+    name: string,
+    log: Logger,
+    trigger: 'poll' | 'news' = 'poll',
+  ): Promise<Action> {
     const key = `${namespace}/${name}`;
     const started = this.deps.now().getTime();
     const resource = this.deps.getResource(namespace, name);
@@ -144,7 +154,9 @@ export class Reconciler {
       due,
       forced
         ? { requester: key, ownMs: 0, othersMs: 0 }
-        : { requester: key, ownMs: pollMs * OWN_CACHE_SHARE, othersMs: pollMs },
+        : trigger === 'news'
+          ? { requester: key, ownMs: Infinity, othersMs: Infinity }
+          : { requester: key, ownMs: pollMs * OWN_CACHE_SHARE, othersMs: pollMs },
     );
 
     const status = computeStatus({

@@ -56,6 +56,9 @@ export class WorkQueue {
   private readonly queue = new Fifo();
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
+  /** Queued keys whose only reason is news (addNews), and keys being processed for that. */
+  private readonly newsOnly = new Set<string>();
+  private readonly processingNews = new Set<string>();
   private readonly enqueuedAt = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly failures = new Map<string, number>();
@@ -76,12 +79,34 @@ export class WorkQueue {
   add(key: string): void {
     if (this.shuttingDown) return;
     this.cancelTimer(key);
+    this.newsOnly.delete(key);
     if (this.dirty.has(key)) return;
     this.dirty.add(key);
     this.metrics.added();
     this.enqueuedAt.set(key, Date.now());
     if (this.processing.has(key)) return; // queued again by done()
     this.push(key);
+  }
+
+  /**
+   * Queues the key now for news only (data another reconcile fetched): unlike add, a scheduled
+   * add of the key stays, and isNewsOnly tells the worker, so that it can show the news without
+   * doing the work its scheduled turn will do. Any other add before a worker takes the key
+   * makes it a full turn.
+   */
+  addNews(key: string): void {
+    if (this.shuttingDown || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    this.newsOnly.add(key);
+    this.metrics.added();
+    this.enqueuedAt.set(key, Date.now());
+    if (this.processing.has(key)) return;
+    this.push(key);
+  }
+
+  /** True while a worker holds the key for news only (see addNews). */
+  isNewsOnly(key: string): boolean {
+    return this.processingNews.has(key);
   }
 
   /** Queues the key after `delayMs`, unless an earlier add of it is already scheduled. */
@@ -140,6 +165,7 @@ export class WorkQueue {
   /** Marks the key processed; if it was added meanwhile, it is queued again. */
   done(key: string): void {
     this.processing.delete(key);
+    this.processingNews.delete(key);
     if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
   }
 
@@ -164,6 +190,7 @@ export class WorkQueue {
   private take(key: string): string {
     this.dirty.delete(key);
     this.processing.add(key);
+    if (this.newsOnly.delete(key)) this.processingNews.add(key);
     const since = this.enqueuedAt.get(key);
     this.enqueuedAt.delete(key);
     if (since !== undefined) this.metrics.queued((Date.now() - since) / 1000);

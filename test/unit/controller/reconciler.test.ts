@@ -125,6 +125,23 @@ describe('Reconciler', () => {
     ).to.deep.equal({ kind: 'requeueAfter', delayMs: 1_000 });
   });
 
+  it('takes every answer from the cache on a turn queued by news, whatever its age', async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', ok('Running'));
+    world.create({ jobIDs: ['a'], pollInterval: '10s' });
+    const r = reconciler(world);
+    await r.reconcile('ns', 'w', log);
+    await r.reconcile('ns', 'w', log, 'news');
+    expect(world.calls[1]?.freshness).to.deep.equal({
+      requester: 'ns/w',
+      ownMs: Infinity,
+      othersMs: Infinity,
+    });
+    world.create({ jobIDs: ['a'] }, 2);
+    await r.reconcile('ns', 'w', log, 'news');
+    expect(world.calls[2]?.freshness, 'a changed spec is fetched anew').to.include({ ownMs: 0 });
+  });
+
   it('never fetches finished jobs again, until the spec or requested-at changes', async () => {
     const world = new FakeWorld();
     world.jobs.set('a', ok('Succeeded'));

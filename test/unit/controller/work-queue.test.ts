@@ -110,4 +110,28 @@ describe('WorkQueue', () => {
     }
     expect(taken).to.deep.equal(Array.from({ length: 5000 }, (_, i) => `k${String(i)}`));
   });
+
+  it('queues news without touching the poll schedule, and tells the worker it is news only', async () => {
+    const q = new WorkQueue();
+    q.addAfter('a', 50);
+    q.addNews('a');
+    expect(await q.get()).to.equal('a');
+    expect(q.isNewsOnly('a')).to.equal(true);
+    q.done('a');
+    expect(q.isNewsOnly('a')).to.equal(false);
+    await sleep(80);
+    expect(q.length, 'the scheduled add still came').to.equal(1);
+    expect(await q.get()).to.equal('a');
+    expect(q.isNewsOnly('a'), 'a scheduled turn is a full one').to.equal(false);
+    q.done('a');
+    q.addNews('b');
+    q.add('b');
+    expect(await q.get()).to.equal('b');
+    expect(q.isNewsOnly('b'), 'any other add makes it a full turn').to.equal(false);
+    q.done('b');
+    q.add('c');
+    q.addNews('c');
+    expect(await q.get()).to.equal('c');
+    expect(q.isNewsOnly('c')).to.equal(false);
+  });
 });
