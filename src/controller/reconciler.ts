@@ -152,11 +152,7 @@ export class Reconciler {
       namespace,
       spec,
       due,
-      forced
-        ? { requester: key, ownMs: 0, othersMs: 0 }
-        : trigger === 'news'
-          ? { requester: key, ownMs: Infinity, othersMs: Infinity }
-          : { requester: key, ownMs: pollMs * OWN_CACHE_SHARE, othersMs: pollMs },
+      freshness(key, newRequest ? 'request' : specChanged ? 'spec' : trigger, pollMs),
     );
 
     const status = computeStatus({
@@ -271,6 +267,28 @@ export class Reconciler {
     const jitter = 1 + JITTER * (2 * this.deps.random() - 1);
     const delayMs = Math.max(pollMs * jitter - elapsedMs, pollMs * MIN_REQUEUE_SHARE);
     return { kind: 'requeueAfter', delayMs: Math.round(delayMs) };
+  }
+}
+
+/** How old a cached answer may be for this turn (see Freshness). */
+function freshness(
+  requester: string,
+  why: 'request' | 'spec' | 'poll' | 'news',
+  pollMs: number,
+): Freshness {
+  switch (why) {
+    // The requested-at annotation asks for a fresh answer: nothing cached is reused.
+    case 'request':
+      return { requester, ownMs: 0, othersMs: 0 };
+    // A new or edited resource: nothing of its own is reused, but an answer another resource
+    // got moments ago is (resources created together share their first call).
+    case 'spec':
+      return { requester, ownMs: 0, othersMs: pollMs * OWN_CACHE_SHARE };
+    // News of a shared job: every answer comes from the cache; the poll schedule fetches.
+    case 'news':
+      return { requester, ownMs: Infinity, othersMs: Infinity };
+    case 'poll':
+      return { requester, ownMs: pollMs * OWN_CACHE_SHARE, othersMs: pollMs };
   }
 }
 

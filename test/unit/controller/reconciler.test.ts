@@ -92,7 +92,7 @@ describe('Reconciler', () => {
     expect(world.calls[0]).to.deep.equal({
       endpoint: 'https://ucs.myhuaweicloud.com',
       jobID: 'a',
-      freshness: { requester: 'ns/w', ownMs: 0, othersMs: 0 },
+      freshness: { requester: 'ns/w', ownMs: 0, othersMs: 8_000 },
     });
     world.random = 0;
     expect(await r.reconcile('ns', 'w', log)).to.deep.equal({
