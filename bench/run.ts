@@ -367,6 +367,8 @@ interface OperatorMetrics {
   heap: number;
   heapTotal: number;
   external: number;
+  /** Events the operator dropped because its event queue was full. */
+  eventsDropped: number;
   /** Upper bounds of the histogram buckets holding the 99th percentile, in seconds. */
   p99: { queueWait: number; reconcile: number; ucsCall: number };
   cpuSeconds: number;
@@ -379,6 +381,7 @@ function parseOperatorMetrics(text: string): OperatorMetrics {
     heap: metricSum(text, 'nodejs_heap_size_used_bytes'),
     heapTotal: metricSum(text, 'nodejs_heap_size_total_bytes'),
     external: metricSum(text, 'nodejs_external_memory_bytes'),
+    eventsDropped: metricSum(text, 'policyjobwatch_events_dropped_total'),
     p99: {
       queueWait: histogramQuantile(text, 'workqueue_queue_duration_seconds', 0.99),
       reconcile: histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', 0.99),
@@ -657,7 +660,7 @@ function memoryFigures(
     name: `CPU seconds per 1,000 reconciles (${phase})`,
     value: cpuPer1000,
     unit: 's',
-    detail: `${metrics.cpuSeconds.toFixed(1)} s / ${metrics.reconciles} reconciles (process total, start-up included); p99 at most: queue wait ${String(metrics.p99.queueWait)} s, reconcile ${String(metrics.p99.reconcile)} s, UCS call ${String(metrics.p99.ucsCall)} s`,
+    detail: `${metrics.cpuSeconds.toFixed(1)} s / ${metrics.reconciles} reconciles (process total, start-up included); p99 at most: queue wait ${String(metrics.p99.queueWait)} s, reconcile ${String(metrics.p99.reconcile)} s, UCS call ${String(metrics.p99.ucsCall)} s; ${String(metrics.eventsDropped)} events dropped`,
   });
 }
 

@@ -97,6 +97,7 @@ export class EventRecorder {
         this.active -= 1;
         this.pump();
         if (this.active === 0 && this.queue.length === 0) {
+          this.logDropped('event queue drained; some events were dropped');
           const waiters = this.idleWaiters;
           this.idleWaiters = [];
           for (const resolve of waiters) resolve();
@@ -108,14 +109,16 @@ export class EventRecorder {
   private dropped(): void {
     this.options.onDropped?.();
     this.droppedSinceLog += 1;
-    const now = Date.now();
-    if (now - this.lastDropLog < DROP_LOG_INTERVAL_MS) return;
-    this.log.warn('event queue full; dropping events', {
-      dropped: this.droppedSinceLog,
-      maxQueued: this.maxQueued,
-    });
+    if (Date.now() - this.lastDropLog >= DROP_LOG_INTERVAL_MS)
+      this.logDropped('event queue full; dropping events');
+  }
+
+  /** Logs the events dropped since the last such line (at most one a minute while dropping). */
+  private logDropped(message: string): void {
+    if (this.droppedSinceLog === 0) return;
+    this.log.warn(message, { dropped: this.droppedSinceLog, maxQueued: this.maxQueued });
     this.droppedSinceLog = 0;
-    this.lastDropLog = now;
+    this.lastDropLog = Date.now();
   }
 
   private async write({ target, event, at }: Pending): Promise<void> {

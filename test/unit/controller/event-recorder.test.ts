@@ -79,6 +79,16 @@ describe('EventRecorder', () => {
     const started = Date.now();
     await recorder.flush(300);
     expect(Date.now() - started, 'flush gives up after its timeout').to.be.within(250, 2000);
+    // Once the server goes away, the queue drains and the last drop is reported.
+    server.close();
+    for (const socket of sockets.splice(0)) socket.destroy();
+    await recorder.flush(5000);
+    const drained = lines.lines.find(
+      (l) => l.message === 'event queue drained; some events were dropped',
+    );
+    expect(drained, 'the drops after the first line are reported when the queue drains').to.include(
+      { dropped: 1 },
+    );
   });
 
   it('checks canWrite before each write, and logs failed writes without throwing', async () => {
