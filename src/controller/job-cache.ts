@@ -35,10 +35,10 @@ interface Entry {
 
 /**
  * Answers for the same job, endpoint and credentials, shared by every resource that names the
- * job: a fetch fresh enough for the caller (see Freshness) is reused, so N resources watching one
- * job cost one UCS call per poll interval. Concurrent misses share one request. When a request brings
- * a job's data that differs from the answer before it, `onChanged` is told, so that the other
- * resources naming the job can show it at once instead of at their next poll.
+ * job: a fetch fresh enough for the caller (see Freshness) is reused, so N resources watching
+ * one job cost one UCS call per poll interval. Concurrent misses share one request. When a
+ * request brings a job's data that differs from the answer before it, `onChanged` is told, so
+ * that the other resources naming the job can show it at once instead of at their next poll.
  */
 export class JobCache {
   private readonly entries = new Map<string, Entry>();
