@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
@@ -13,16 +12,14 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../../src/api/inde
 import { computeStatus } from '../../../src/controller/compute-status.js';
 import { FIELD_MANAGER } from '../../../src/controller/status-writer.js';
 import { parseJob, UcsTransport } from '../../../src/ucs/index.js';
+import { seedJobJson } from '../../fixtures/seed-status.js';
 import { adminKubeConfig } from '../../support/control-plane.js';
 import { installCrd } from '../../support/crd.js';
 
 const NS = 'fault-property';
 const JOB_ID = 'prop-job';
 const RUNS = 200;
-const SEED_JOB = JSON.parse(readFileSync('test/fixtures/seed-job.json', 'utf8')) as Record<
-  string,
-  unknown
->;
+const SEED_JOB = seedJobJson();
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = (string | number)[];

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
 import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import type { PolicyJobWatch } from '../../../src/api/index.js';
-import { SEED_JOB_ENTRY } from '../../fixtures/seed-status.js';
+import { SEED_JOB, SEED_JOB_ENTRY } from '../../fixtures/seed-status.js';
 import { kubectl } from '../../support/control-plane.js';
 import { condition, OperatorHarness } from '../../support/operator-harness.js';
 
@@ -50,12 +49,6 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
   });
 
   it('mirrors the API page example exactly: every value, times normalised, Ready=True', async () => {
-    const seed = JSON.parse(await readFile('test/fixtures/seed-job.json', 'utf8')) as {
-      metadata: Record<string, string>;
-      spec: {
-        taskList: { metadata: Record<string, string>; spec: Record<string, unknown> }[];
-      } & Record<string, unknown>;
-    };
     await h.create('seed', { jobIDs: [SEED_JOB_ID] });
     const obj = await h.waitFor('seed', (o) => {
       expectCondition(o, 'Ready', 'True', 'JobsSucceeded');
@@ -77,8 +70,8 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
     // Every value of the page's example, times normalised to UTC (mapped by hand in the fixture).
     expect(job).to.deep.equal(SEED_JOB_ENTRY);
     // The fixture is the page's own example: the same values, taken from the source.
-    expect(job?.name).to.equal(seed.metadata.name);
-    expect(job?.tasks?.[0]?.target).to.equal(seed.spec.taskList[0]?.spec.target);
+    expect(job?.name).to.equal(SEED_JOB.metadata.name);
+    expect(job?.tasks?.[0]?.target).to.equal(SEED_JOB.spec.taskList[0]?.spec.target);
 
     const table = await kubectl(['get', 'pjw', '-n', NS, 'seed']);
     expect(table.stdout).to.match(/^NAME\s+PHASE\s+JOBS\s+READY\s+REASON\s+AGE\n/);
