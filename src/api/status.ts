@@ -57,20 +57,28 @@ const ucsStatus = (of: 'job' | 'task') =>
         : 'The UCSTaskStatus of the task, as UCS reports it (timestamps normalised).',
     );
 
+/** kind, apiVersion and metadata of a UCS job or task object, flattened into its entry. */
+const ucsObjectFields = (of: 'job' | 'task', describe: { name: string; uid: string }) => ({
+  kind: text(`Kind of the ${of} object in UCS, e.g. ${of}.`).optional(),
+  apiVersion: text(
+    `API version of the ${of} object in UCS, e.g. ${of}.workflow.io/v1alpha1.`,
+  ).optional(),
+  name: text(describe.name).optional(),
+  uid: text(describe.uid).optional(),
+  creationTimestamp: timestamp(
+    `When UCS created the ${of} (metadata.creationTimestamp).`,
+  ).optional(),
+  updateTimestamp: timestamp(
+    `When UCS last updated the ${of} (metadata.updateTimestamp).`,
+  ).optional(),
+});
+
 export const TaskEntrySchema = z
   .object({
-    kind: text('Kind of the task object in UCS, e.g. task.').optional(),
-    apiVersion: text(
-      'API version of the task object in UCS, e.g. task.workflow.io/v1alpha1.',
-    ).optional(),
-    name: text('Task name (UCS metadata.name).').optional(),
-    uid: text('Task ID (UCS metadata.uid).').optional(),
-    creationTimestamp: timestamp(
-      'When UCS created the task (metadata.creationTimestamp).',
-    ).optional(),
-    updateTimestamp: timestamp(
-      'When UCS last updated the task (metadata.updateTimestamp).',
-    ).optional(),
+    ...ucsObjectFields('task', {
+      name: 'Task name (UCS metadata.name).',
+      uid: 'Task ID (UCS metadata.uid).',
+    }),
     jobID: text('ID of the job the task belongs to (UCS spec.jobID).').optional(),
     target: text('What the task acts on, e.g. a cluster ID (UCS spec.target).').optional(),
     targetType: text('Type of the target, e.g. cluster (UCS spec.targetType).').optional(),
@@ -118,18 +126,10 @@ export const JobErrorSchema = z
 export const JobEntrySchema = z
   .object({
     jobID: text('The job ID from spec.jobIDs.', MAX_JOB_ID_LENGTH),
-    kind: text('Kind of the job object in UCS, e.g. job.').optional(),
-    apiVersion: text(
-      'API version of the job object in UCS, e.g. job.workflow.io/v1alpha1.',
-    ).optional(),
-    name: text('Job name (UCS metadata.name), e.g. UpdateConstraint_2ea2e874.').optional(),
-    uid: text('Job ID as UCS reports it (metadata.uid).').optional(),
-    creationTimestamp: timestamp(
-      'When UCS created the job (metadata.creationTimestamp).',
-    ).optional(),
-    updateTimestamp: timestamp(
-      'When UCS last updated the job (metadata.updateTimestamp).',
-    ).optional(),
+    ...ucsObjectFields('job', {
+      name: 'Job name (UCS metadata.name), e.g. UpdateConstraint_2ea2e874.',
+      uid: 'Job ID as UCS reports it (metadata.uid).',
+    }),
     type: text('Job type, e.g. UpdateConstraint (UCS spec.type).').optional(),
     operation: text('Operation: create or retry (UCS spec.operation).').optional(),
     domainID: text(
