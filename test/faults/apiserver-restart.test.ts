@@ -23,14 +23,7 @@ describe('faults: kube-apiserver restarts mid-run on the same etcd', function ()
       sim.setJob({ id, tasks: [{ target: 'c1' }], timeline: [{ at: '0s', status: 'Running' }] });
     sim.setJob({ id: 'restart-late', timeline: [{ at: '0s', status: 'Succeeded' }] });
     await env.secret('ucs-credentials', { token: TOKEN });
-    operator = await env.startOperator({
-      'ucs-endpoint': sim.url,
-      'allowed-endpoints': sim.url,
-      'credentials-secret': `${NS}/ucs-credentials`,
-      'poll-interval': '5s',
-      'ucs-qps': '100',
-      'ucs-burst': '200',
-    });
+    operator = await env.startOperator({ ...env.simulatorFlags(sim.url), 'poll-interval': '5s' });
   });
 
   after(async () => {

@@ -30,13 +30,9 @@ describe('faults: the operator is SIGKILLed mid-reconcile and restarted', functi
         sim.setJob({ id, tasks: [{ target: 'c1' }], timeline: [{ at: '0s', status: 'Running' }] });
     await env.secret('ucs-credentials', { token: TOKEN });
     flags = {
-      'ucs-endpoint': sim.url,
-      'allowed-endpoints': sim.url,
-      'credentials-secret': `${NS}/ucs-credentials`,
+      ...env.simulatorFlags(sim.url),
       'poll-interval': '5s',
       'max-concurrent-reconciles': '4',
-      'ucs-qps': '100',
-      'ucs-burst': '200',
     };
     operator = await env.startOperator(flags);
   });

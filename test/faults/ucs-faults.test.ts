@@ -52,14 +52,9 @@ describe('faults: UCS answers 500, then 429, then hangs, then garbles, then reco
       });
     await env.secret('ucs-credentials', { token: TOKEN });
     operator = await env.startOperator({
-      'ucs-endpoint': sim.url,
-      // Without it `policyjobwatch run` does not start at all (a bug, see the report).
-      'allowed-endpoints': sim.url,
-      'credentials-secret': `${NS}/ucs-credentials`,
+      ...env.simulatorFlags(sim.url),
       'poll-interval': `${String(POLL_S)}s`,
       'ucs-timeout': '2s',
-      'ucs-qps': '100',
-      'ucs-burst': '200',
     });
   });
 

@@ -52,6 +52,20 @@ export class FaultEnv extends PolicyJobWatchClient {
     await this.cp.stop();
   }
 
+  /**
+   * The flags every fault test gives the operator: the simulator as its (allowed) endpoint, the
+   * `ucs-credentials` Secret of this env's namespace, and a client rate limit no test reaches.
+   */
+  simulatorFlags(simUrl: string): Record<string, string> {
+    return {
+      'ucs-endpoint': simUrl,
+      'allowed-endpoints': simUrl,
+      'credentials-secret': `${this.namespace}/ucs-credentials`,
+      'ucs-qps': '100',
+      'ucs-burst': '200',
+    };
+  }
+
   /** Starts `policyjobwatch run` (from src/, through tsx) watching this env's namespace. */
   async startOperator(flags: Record<string, string>): Promise<OperatorProcess> {
     const [metricsPort, healthPort] = await Promise.all([freePort(), freePort()]);
