@@ -49,7 +49,7 @@ export class Operator {
   readonly metrics: OperatorMetrics;
   readonly informer: ResourceInformer;
   readonly controller: Controller;
-  readonly events: EventRecorder;
+  private readonly events: EventRecorder;
   /** Present when --leader-elect is on. */
   readonly elector: LeaderElector | undefined;
   private readonly endpoints: HttpEndpoints[] = [];
@@ -95,7 +95,6 @@ export class Operator {
         this.metrics.eventsDropped.inc();
       },
     });
-    const events = this.events;
     const reconciler = new Reconciler(
       {
         getResource: (namespace, name) => this.informer.get(namespace, name),
@@ -105,7 +104,7 @@ export class Operator {
         writeStatus: (namespace, name, status) =>
           fenced(() => statusWriter.apply(namespace, name, status)),
         recordEvent: (target, event) => {
-          if (leading()) events.record(target, event);
+          if (leading()) this.events.record(target, event);
         },
         now: () => new Date(),
         random: Math.random,
