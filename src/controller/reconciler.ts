@@ -8,17 +8,19 @@ import {
   type PolicyJobWatch,
   type PolicyJobWatchStatus,
 } from '../api/index.js';
-import type { GetJobResult, UcsCredentials } from '../ucs/index.js';
+import type { UcsCredentials } from '../ucs/index.js';
 import type { Logger } from '../runtime/logger.js';
 import {
   computeStatus,
   handledRequestedAtValue,
   isTerminal,
+  specInvalidStatus,
   type JobObservation,
 } from './compute-status.js';
 import { decideEndpoint, type EndpointPolicy } from './endpoint-policy.js';
 import { isStalling, type FetchError } from './fetch-error.js';
 import type { Freshness } from './job-cache.js';
+import type { JobAnswer } from './map-job.js';
 import type { CredentialsLookup } from './secret-credentials.js';
 import { transitionEvents, type TransitionEvent } from './transition-events.js';
 import type { EventTarget } from './event-recorder.js';
@@ -39,7 +41,7 @@ export interface ReconcileDeps {
     credentials: UcsCredentials,
     jobID: string,
     freshness: Freshness,
-  ): Promise<GetJobResult>;
+  ): Promise<JobAnswer>;
   /** Returns the new resourceVersion, or undefined when the resource is gone. */
   writeStatus(
     namespace: string,
@@ -290,25 +292,4 @@ function freshness(
     case 'poll':
       return { requester, ownMs: pollMs * OWN_CACHE_SHARE, othersMs: pollMs };
   }
-}
-
-function specInvalidStatus(
-  previous: PolicyJobWatchStatus | undefined,
-  generation: number,
-  message: string,
-  now: Date,
-): PolicyJobWatchStatus {
-  const condition = (type: string) => ({
-    type,
-    status: 'True' as const,
-    observedGeneration: generation,
-    lastTransitionTime: now.toISOString(),
-    reason: 'SpecInvalid',
-    message,
-  });
-  return {
-    ...(previous ?? {}),
-    observedGeneration: generation,
-    conditions: [{ ...condition('Ready'), status: 'False' }, condition('Stalled')],
-  };
 }

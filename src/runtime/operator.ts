@@ -81,6 +81,7 @@ export class Operator {
       (jobID) => {
         this.controller.jobChanged(jobID);
       },
+      config.maxTasksPerJob,
     );
     const secrets = new SecretCredentials(kc);
     const statusWriter = new StatusWriter(kc);

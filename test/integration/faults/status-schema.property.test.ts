@@ -10,6 +10,7 @@ import {
 } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../../src/api/index.js';
 import { computeStatus } from '../../../src/controller/compute-status.js';
+import { mapJob } from '../../../src/controller/map-job.js';
 import { FIELD_MANAGER } from '../../../src/controller/status-writer.js';
 import { parseJob, UcsTransport } from '../../../src/ucs/index.js';
 import { seedJobJson } from '../../fixtures/seed-status.js';
@@ -249,7 +250,7 @@ describe('faults (property): any UCS answer gives a status the real CRD accepts,
           jobIDs: [JOB_ID],
           suspend: false,
           previous: undefined,
-          observations: new Map([[JOB_ID, { kind: 'fetched', job: result.job }]]),
+          observations: new Map([[JOB_ID, { kind: 'fetched', job: mapJob(result.job) }]]),
           now: new Date(),
           maxTasksPerJob: 100,
         });

@@ -203,7 +203,8 @@ describe('the RBAC of manifests/: the operator runs as its ServiceAccount', func
       [['watch', PJW, '--all-namespaces'], true],
       [['get', PJW, '-n', NS], true],
       [['patch', PJW, '--subresource=status', '-n', NS], true],
-      [['update', PJW, '--subresource=status', '-n', NS], true],
+      // Server-side apply is a PATCH: the status is never PUT.
+      [['update', PJW, '--subresource=status', '-n', NS], false],
       [['patch', PJW, '-n', NS], false],
       [['update', PJW, '-n', NS], false],
       [['create', PJW, '-n', NS], false],

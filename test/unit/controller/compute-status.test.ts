@@ -6,6 +6,7 @@ import {
   type JobObservation,
   type StatusInput,
 } from '../../../src/controller/compute-status.js';
+import { mapJob } from '../../../src/controller/map-job.js';
 import { parseJob, type UcsJob } from '../../../src/ucs/index.js';
 import { SEED_JOB, SEED_JOB_ENTRY, SEED_JOB_ID } from '../../fixtures/seed-status.js';
 
@@ -44,7 +45,7 @@ function input(
   };
 }
 
-const fetched = (j: UcsJob): JobObservation => ({ kind: 'fetched', job: j });
+const fetched = (j: UcsJob): JobObservation => ({ kind: 'fetched', job: mapJob(j) });
 const failed = (reason: string, message = 'boom', retryable = true): JobObservation => ({
   kind: 'failed',
   error: { reason, message, retryable, httpStatus: 503, requestID: 'rid-1' },

@@ -3,6 +3,7 @@ import winston from 'winston';
 import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
 import type { CredentialsLookup } from '../../../src/controller/secret-credentials.js';
 import type { Freshness } from '../../../src/controller/job-cache.js';
+import { mapJob } from '../../../src/controller/map-job.js';
 import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';
 import type { GetJobResult } from '../../../src/ucs/index.js';
 
@@ -28,7 +29,8 @@ class FakeWorld {
       getJob: (endpoint, _c, jobID, freshness) => {
         this.calls.push({ endpoint, jobID, freshness });
         this.clock += this.callMs;
-        return Promise.resolve(this.jobs.get(jobID) ?? { ok: false, error: notFound });
+        const answer = this.jobs.get(jobID) ?? { ok: false, error: notFound };
+        return Promise.resolve(answer.ok ? { ok: true, job: mapJob(answer.job) } : answer);
       },
       writeStatus: (_ns, _name, status) => {
         this.writes.push(status);
