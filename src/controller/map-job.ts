@@ -225,7 +225,7 @@ function mapTask(task: UcsTask, index: number, bucket: TaskBucket): MappedTask {
  * Task statuses are undocumented: only the job vocabulary is counted (read as jobOutcome reads
  * it, in any case), the rest is "other".
  */
-function taskBucket(status: string | undefined): TaskBucket {
+export function taskBucket(status: string | undefined): TaskBucket {
   switch (documentedOutcome(status)) {
     case 'Succeeded':
       return 'succeeded';

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   KIND,
   API_VERSION,
+  MAX_STATUS_JSON_BYTES,
   REQUESTED_AT_ANNOTATION,
   parseDuration,
   parsePolicyJobWatchSpec,
@@ -14,9 +15,12 @@ import {
   computeStatus,
   handledRequestedAtValue,
   isTerminal,
+  minimalStatus,
   specInvalidStatus,
   type JobObservation,
 } from './compute-status.js';
+import { apiMessage, isTooLarge } from './kube-errors.js';
+import { fitStatus, statusBytes } from './status-budget.js';
 import { decideEndpoint, type EndpointPolicy } from './endpoint-policy.js';
 import { isStalling, type FetchError } from './fetch-error.js';
 import type { Freshness } from './job-cache.js';
@@ -59,7 +63,12 @@ export interface ReconcileSettings {
   defaultCredentials: { namespace: string; name: string };
   defaultPollIntervalMs: number;
   maxTasksPerJob: number;
+  /** The status budget (default MAX_STATUS_JSON_BYTES); tests set it to reach the fallback. */
+  maxStatusBytes?: number;
 }
+
+/** A budget halved after refusals never goes below this. */
+const MIN_STATUS_BUDGET = 64 * 1024;
 
 /**
  * A resource's own cached answer younger than this share of the poll interval is reused (a
@@ -83,6 +92,9 @@ export class Reconciler {
     { status: PolicyJobWatchStatus; resourceVersion: string }
   >();
 
+  /** Per resource: a budget lowered after the apiserver refused a status as too large. */
+  private readonly budgets = new Map<string, number>();
+
   constructor(
     private readonly deps: ReconcileDeps,
     private readonly settings: ReconcileSettings,
@@ -101,6 +113,7 @@ export class Reconciler {
 
   forget(key: string): void {
     this.written.delete(key);
+    this.budgets.delete(key);
   }
 
   /**
@@ -167,7 +180,9 @@ export class Reconciler {
       now: this.deps.now(),
       maxTasksPerJob: this.settings.maxTasksPerJob,
     });
-    await this.write(resource, previous, status, log);
+    const outcome = await this.write(resource, previous, status, log);
+    // Refused as too large: a minimal status says so; retry with backoff and a smaller budget.
+    if (outcome === 'tooLarge') return { kind: 'backoff', minDelayMs: 0 };
     const elapsedMs = this.deps.now().getTime() - started;
     return this.next(status, observations, suspend, pollMs, elapsedMs);
   }
@@ -214,20 +229,42 @@ export class Reconciler {
     return observations;
   }
 
+  /**
+   * Writes the status within its budget (fitStatus) when it differs from what is stored. When
+   * the apiserver still refuses it as too large, writes a minimal status whose conditions say
+   * so, and halves this resource's budget for the next attempt.
+   */
   private async write(
     resource: PolicyJobWatch,
     previous: PolicyJobWatchStatus | undefined,
-    status: PolicyJobWatchStatus,
+    computed: PolicyJobWatchStatus,
     log: Logger,
-  ): Promise<void> {
-    if (previous !== undefined && isDeepStrictEqual(previous, status)) return;
+  ): Promise<'written' | 'unchanged' | 'gone' | 'tooLarge'> {
     const namespace = resource.metadata.namespace ?? '';
     const name = resource.metadata.name ?? '';
     const key = `${namespace}/${name}`;
-    const resourceVersion = await this.deps.writeStatus(namespace, name, status);
+    const budget = this.budgets.get(key) ?? this.settings.maxStatusBytes ?? MAX_STATUS_JSON_BYTES;
+    let status = fitStatus(computed, budget);
+    if (previous !== undefined && isDeepStrictEqual(previous, status)) return 'unchanged';
+    let tooLarge = false;
+    let resourceVersion: string | undefined;
+    try {
+      resourceVersion = await this.deps.writeStatus(namespace, name, status);
+    } catch (err) {
+      if (!isTooLarge(err)) throw err;
+      tooLarge = true;
+      const bytes = statusBytes(status);
+      const next = Math.max(MIN_STATUS_BUDGET, Math.floor(bytes / 2));
+      this.budgets.set(key, next);
+      const message = `the apiserver refused a status of ${bytes} bytes as too large (${apiMessage(err)}); showing phases and counts only, retrying with a budget of ${next} bytes`;
+      log.warn('status too large', { bytes, retryBudget: next, error: apiMessage(err) });
+      status = minimalStatus(computed, message, this.deps.now());
+      if (previous !== undefined && isDeepStrictEqual(previous, status)) return 'tooLarge';
+      resourceVersion = await this.deps.writeStatus(namespace, name, status);
+    }
     if (resourceVersion === undefined) {
       this.forget(key);
-      return;
+      return 'gone';
     }
     this.written.set(key, { status, resourceVersion });
     log.info('status updated', {
@@ -243,6 +280,7 @@ export class Reconciler {
       ...(resource.metadata.uid ? { uid: resource.metadata.uid } : {}),
     };
     for (const event of transitionEvents(previous, status)) this.deps.recordEvent(target, event);
+    return tooLarge ? 'tooLarge' : 'written';
   }
 
   private next(

@@ -103,6 +103,13 @@ describe('computeStatus', () => {
       'job a TimedOut',
     ],
     [
+      'timedout in any case is TimedOut, for the reason as for the phase',
+      { a: fetched(job(' timedout ')) },
+      'Failed',
+      ['Ready=False/JobTimedOut', 'Stalled=True/JobTimedOut'],
+      'job a  timedout ',
+    ],
+    [
       'a failure wins over running jobs',
       { a: fetched(job('Running')), b: fetched(job('Failed')) },
       'Failed',

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ApiException } from '@kubernetes/client-node';
 import winston from 'winston';
 import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
 import type { CredentialsLookup } from '../../../src/controller/secret-credentials.js';
@@ -68,16 +69,18 @@ const notFound = {
 };
 const ok = (status: string): GetJobResult => ({ ok: true, job: { status: { status } } });
 
+const settings = {
+  endpointPolicy: {
+    defaultEndpoint: 'https://ucs.myhuaweicloud.com',
+    allowedEndpoints: ['https://ucs.myhuaweicloud.com'],
+  },
+  defaultCredentials: { namespace: 'ops', name: 'creds' },
+  defaultPollIntervalMs: 30_000,
+  maxTasksPerJob: 100,
+};
+
 function reconciler(world: FakeWorld): Reconciler {
-  return new Reconciler(world.deps(), {
-    endpointPolicy: {
-      defaultEndpoint: 'https://ucs.myhuaweicloud.com',
-      allowedEndpoints: ['https://ucs.myhuaweicloud.com'],
-    },
-    defaultCredentials: { namespace: 'ops', name: 'creds' },
-    defaultPollIntervalMs: 30_000,
-    maxTasksPerJob: 100,
-  });
+  return new Reconciler(world.deps(), settings);
 }
 
 describe('Reconciler', () => {
@@ -245,6 +248,66 @@ describe('Reconciler', () => {
     expect(
       world.writes[0]?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`),
     ).to.deep.equal(['Ready=False/SpecInvalid', 'Stalled=True/SpecInvalid']);
+  });
+
+  it('keeps the lastTransitionTime of SpecInvalid: a later reconcile writes nothing', async () => {
+    const world = new FakeWorld();
+    world.create({ jobIDs: ['../etc'] });
+    const r = reconciler(world);
+    await r.reconcile('ns', 'w', log);
+    world.clock += 60_000;
+    await r.reconcile('ns', 'w', log);
+    expect(world.writes, 'no rewrite per reconcile').to.have.length(1);
+  });
+
+  it('writes a minimal status saying StatusTooLarge when the apiserver refuses the size, and backs off with a smaller budget', async () => {
+    const world = new FakeWorld();
+    const tasks = Array.from({ length: 100 }, (_, i) => ({
+      metadata: { name: `t${i}` },
+      status: { status: 'Failed', reason: 'r'.repeat(3000) },
+    }));
+    world.jobs.set('a', {
+      ok: true,
+      job: { status: { status: 'Running' }, spec: { taskList: tasks } },
+    });
+    world.create({ jobIDs: ['a'] });
+    const deps = world.deps();
+    const refused: number[] = [];
+    const limit = 100_000;
+    const writeStatus = deps.writeStatus;
+    deps.writeStatus = (ns, name, status) => {
+      const bytes = Buffer.byteLength(JSON.stringify(status));
+      if (bytes > limit) {
+        refused.push(bytes);
+        const body = JSON.stringify({
+          kind: 'Status',
+          message: 'etcdserver: request is too large',
+          code: 500,
+        });
+        return Promise.reject(new ApiException(500, 'Internal Server Error', body, {}));
+      }
+      return writeStatus(ns, name, status);
+    };
+    const r = new Reconciler(deps, { ...settings, maxStatusBytes: 400_000 });
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({ kind: 'backoff', minDelayMs: 0 });
+    expect(refused).to.have.length(1);
+    const minimal = world.writes.at(-1);
+    expect(minimal?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).to.deep.equal([
+      'Ready=False/StatusTooLarge',
+      'Reconciling=True/StatusTooLarge',
+    ]);
+    expect(minimal?.conditions?.[0]?.message).to.include('etcdserver: request is too large');
+    expect(minimal?.jobs?.[0]?.taskSummary?.failed).to.equal(100);
+    // The next attempt halves the budget (200,000 bytes), then again, until it is written.
+    let action = await r.reconcile('ns', 'w', log);
+    for (let i = 0; i < 5 && action.kind === 'backoff'; i++)
+      action = await r.reconcile('ns', 'w', log);
+    expect(action.kind).to.equal('requeueAfter');
+    const written = world.writes.at(-1);
+    expect(Buffer.byteLength(JSON.stringify(written))).to.be.at.most(limit);
+    expect(written?.truncated?.tasksOmitted).to.be.greaterThan(0);
+    expect(written?.jobs?.[0]?.taskSummary?.failed).to.equal(100);
+    expect(written?.conditions?.[0]?.reason).to.equal('JobsRunning');
   });
 
   it('forgets a deleted resource', async () => {
