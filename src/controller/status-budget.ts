@@ -25,7 +25,8 @@ export function fitStatus(
   status: PolicyJobWatchStatus,
   maxBytes: number = MAX_STATUS_JSON_BYTES,
 ): PolicyJobWatchStatus {
-  const { truncated: _ignored, ...untruncated } = status;
+  const untruncated = { ...status };
+  delete untruncated.truncated;
   const before = statusBytes(untruncated);
   if (before <= maxBytes) return untruncated;
   // Room for the truncated note itself.

@@ -274,7 +274,7 @@ describe('Reconciler', () => {
     const deps = world.deps();
     const refused: number[] = [];
     const limit = 100_000;
-    const writeStatus = deps.writeStatus;
+    const writeStatus = world.deps().writeStatus.bind(world);
     deps.writeStatus = (ns, name, status) => {
       const bytes = Buffer.byteLength(JSON.stringify(status));
       if (bytes > limit) {
