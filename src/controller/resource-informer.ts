@@ -56,13 +56,13 @@ class ObservedWatch extends Watch {
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
-    let ended = false;
+    const state = { ended: false };
     const controller = await super.watch(path, queryParams, callback, (err: unknown) => {
-      ended = true;
+      state.ended = true;
       this.onEnd();
       done(err);
     });
-    if (!ended) this.onOpen();
+    if (!state.ended) this.onOpen();
     return controller;
   }
 }
