@@ -72,9 +72,7 @@ const DEFAULT_SCENARIO: ScenarioInput = { jobs: [{ seed: true }] };
 const DEFAULT_ACCOUNT = 'simulated-account';
 
 type Route =
-  | { api: 'ucs'; jobId: string }
-  | { api: 'iam'; op: 'tokens' | 'domains' }
-  | { api: 'other' };
+  { api: 'ucs'; jobId: string } | { api: 'iam'; op: 'tokens' | 'domains' } | { api: 'other' };
 
 function decodeSegment(segment: string): string {
   try {
@@ -132,7 +130,13 @@ export class UcsSimulator {
       }
       const ttlMs = (options.tokenTtlSeconds ?? 24 * 3600) * 1000;
       this.iam = new IamTokenIssuer(
-        { user: iamUser, password: iamPassword, domain: iamDomain, ttlMs, domainId: this.account.id },
+        {
+          user: iamUser,
+          password: iamPassword,
+          domain: iamDomain,
+          ttlMs,
+          domainId: this.account.id,
+        },
         now,
         toMicros,
       );
@@ -481,7 +485,13 @@ export class UcsSimulator {
     const { id, name } = this.account;
     return answers.jsonResponse(200, {
       domains: [
-        { id, name, enabled: true, description: '', links: { self: `${this.url}/v3/domains/${id}` } },
+        {
+          id,
+          name,
+          enabled: true,
+          description: '',
+          links: { self: `${this.url}/v3/domains/${id}` },
+        },
       ],
       links: { self: `${this.url}/v3/auth/domains`, previous: null, next: null },
     });

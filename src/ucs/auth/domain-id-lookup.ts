@@ -85,8 +85,8 @@ export class DomainIdLookup {
       const secrets = [signing.secretKey, signing.securityToken ?? ''];
       return { ok: false, error: explain(errorFromAnswer(answer, 'IAM', this.now(), secrets)) };
     }
-    const domainID = firstDomainId(answer.body);
-    if (domainID === 'malformed') {
+    const listed = firstDomainId(answer.body);
+    if (!listed.ok) {
       return {
         ok: false,
         error: ucsError(
@@ -96,6 +96,7 @@ export class DomainIdLookup {
         ),
       };
     }
+    const { domainID } = listed;
     if (domainID === undefined) {
       return {
         ok: false,
@@ -110,19 +111,21 @@ export class DomainIdLookup {
   }
 }
 
-/** `domains[0].id` of a KeystoneListAuthDomains answer; 'malformed' when it is not JSON. */
-function firstDomainId(body: string): string | undefined | 'malformed' {
+/** `domains[0].id` of a KeystoneListAuthDomains answer; not ok when it is no JSON object. */
+function firstDomainId(body: string): { ok: true; domainID?: string } | { ok: false } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return 'malformed';
+    return { ok: false };
   }
-  if (typeof parsed !== 'object' || parsed === null) return 'malformed';
+  if (typeof parsed !== 'object' || parsed === null) return { ok: false };
   const domains = (parsed as { domains?: unknown }).domains;
-  if (!Array.isArray(domains)) return undefined;
+  if (!Array.isArray(domains)) return { ok: true };
   const id = (domains[0] as { id?: unknown } | undefined)?.id;
-  return typeof id === 'string' && id.trim() !== '' ? id.trim() : undefined;
+  return typeof id === 'string' && id.trim() !== ''
+    ? { ok: true, domainID: id.trim() }
+    : { ok: true };
 }
 
 function prefixed(error: UcsError): UcsError {

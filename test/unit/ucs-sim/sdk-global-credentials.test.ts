@@ -27,9 +27,9 @@ function noop(): void {
   // silent
 }
 
-function showPolicyJob(client: HcClient, jobID: string): Promise<Record<string, unknown>> {
+async function showPolicyJob(client: HcClient, jobID: string): Promise<Record<string, unknown>> {
   // What the SDK's UcsClient.showPolicyJob sends.
-  return client.sendRequest({
+  const answer: unknown = await client.sendRequest({
     method: 'GET',
     url: '/v1/policy/jobs/{jobid}',
     contentType: 'application/json',
@@ -37,7 +37,8 @@ function showPolicyJob(client: HcClient, jobID: string): Promise<Record<string, 
     pathParams: { jobid: jobID },
     headers: {},
     data: {},
-  }) as Promise<Record<string, unknown>>;
+  });
+  return answer as Record<string, unknown>;
 }
 
 describe("ucs-sim: agreement with the vendor SDK's GlobalCredentials", function () {

@@ -20,7 +20,7 @@ const DOMAIN = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
  * and the Authorization the vendor computes must be the one that came.
  */
 function vendorAccepts(req: RecordedRequest, secretKey: string): boolean {
-  const authorization = String(req.headers.authorization ?? '');
+  const authorization = req.headers.authorization ?? '';
   const signedNames = /SignedHeaders=([^,\s]+)/.exec(authorization)?.[1]?.split(';') ?? [];
   const headers: Record<string, string> = {};
   for (const name of signedNames) {
