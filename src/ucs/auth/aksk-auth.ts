@@ -1,7 +1,7 @@
 import type { AkSkCredentials } from '../credentials.js';
 import type { AuthStrategy, PreparedAuth, PrepareResult } from './auth-strategy.js';
 import type { DomainIdLookup } from './domain-id-lookup.js';
-import { signRequest, type SigningCredentials } from './sdk-signer.js';
+import { keyPairOf, signRequest, type SigningCredentials } from './sdk-signer.js';
 
 /**
  * Signs each request with the access key pair (host, x-sdk-date, X-Domain-Id, and
@@ -23,13 +23,7 @@ export class AkSkAuth implements AuthStrategy {
     private readonly now: () => number,
     private readonly lookup: DomainIdLookup | undefined,
   ) {
-    this.#signing = {
-      accessKey: credentials.accessKey,
-      secretKey: credentials.secretKey,
-      ...(credentials.securityToken === undefined
-        ? {}
-        : { securityToken: credentials.securityToken }),
-    };
+    this.#signing = keyPairOf(credentials);
     if (credentials.domainID !== undefined && credentials.domainID !== '') {
       this.#fixed = this.authFor(credentials.domainID);
     }

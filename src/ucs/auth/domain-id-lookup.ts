@@ -3,7 +3,7 @@ import { errorFromAnswer, ucsError, type UcsError } from '../errors.js';
 import type { HttpSender } from '../http/http-sender.js';
 import { parseIamEndpoint } from './iam-endpoint.js';
 import { LoginBackoff } from './login-backoff.js';
-import { signRequest, type SigningCredentials } from './sdk-signer.js';
+import { keyPairOf, signRequest, type SigningCredentials } from './sdk-signer.js';
 
 export type DomainIdResult = { ok: true; domainID: string } | { ok: false; error: UcsError };
 
@@ -29,13 +29,7 @@ export class DomainIdLookup {
     private readonly http: HttpSender,
     private readonly now: () => number,
   ) {
-    this.#signing = {
-      accessKey: credentials.accessKey,
-      secretKey: credentials.secretKey,
-      ...(credentials.securityToken === undefined
-        ? {}
-        : { securityToken: credentials.securityToken }),
-    };
+    this.#signing = keyPairOf(credentials);
     this.#iamEndpoint = credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT;
     this.#backoff = new LoginBackoff(now);
   }
