@@ -21,7 +21,12 @@ import {
 } from './compute-status.js';
 import { apiMessage, isTooLarge } from './kube-errors.js';
 import { fitStatus, statusBytes } from './status-budget.js';
-import { decideEndpoint, type EndpointPolicy } from './endpoint-policy.js';
+import {
+  decideEndpoint,
+  decideIamEndpoint,
+  type EndpointPolicy,
+  type IamEndpointPolicy,
+} from './endpoint-policy.js';
 import { isStalling, type FetchError } from './fetch-error.js';
 import type { Freshness } from './job-cache.js';
 import type { JobAnswer } from './map-job.js';
@@ -60,6 +65,7 @@ export interface ReconcileDeps {
 
 export interface ReconcileSettings {
   endpointPolicy: EndpointPolicy;
+  iamEndpointPolicy: IamEndpointPolicy;
   defaultCredentials: { namespace: string; name: string };
   defaultPollIntervalMs: number;
   maxTasksPerJob: number;
@@ -213,8 +219,16 @@ export class Reconciler {
     if (!decision.ok)
       return failAll({ reason: 'EndpointNotAllowed', message: decision.message, retryable: false });
     const secret = ref ? { namespace, name: ref.name } : this.settings.defaultCredentials;
-    const credentials = await this.deps.getCredentials(secret.namespace, secret.name);
-    if (!credentials.ok) return failAll(credentials.error);
+    const lookup = await this.deps.getCredentials(secret.namespace, secret.name);
+    if (!lookup.ok) return failAll(lookup.error);
+    const credentials = withIamEndpoint(lookup.credentials, this.settings.iamEndpointPolicy);
+    if (!credentials.ok) {
+      return failAll({
+        reason: 'CredentialsInvalid',
+        message: `Secret ${secret.namespace}/${secret.name}: ${credentials.message}`,
+        retryable: false,
+      });
+    }
     const results = await Promise.all(
       due.map((id) => this.deps.getJob(decision.endpoint, credentials.credentials, id, freshness)),
     );
@@ -308,6 +322,17 @@ export class Reconciler {
     const delayMs = Math.max(pollMs * jitter - elapsedMs, pollMs * MIN_REQUEUE_SHARE);
     return { kind: 'requeueAfter', delayMs: Math.round(delayMs) };
   }
+}
+
+/** Credentials that talk to IAM get the IAM endpoint the policy allows (or an error). */
+function withIamEndpoint(
+  credentials: UcsCredentials,
+  policy: IamEndpointPolicy,
+): { ok: true; credentials: UcsCredentials } | { ok: false; message: string } {
+  if (credentials.kind === 'token') return { ok: true, credentials };
+  const decision = decideIamEndpoint(policy, credentials.iamEndpoint);
+  if (!decision.ok) return decision;
+  return { ok: true, credentials: { ...credentials, iamEndpoint: decision.endpoint } };
 }
 
 /** How old a cached answer may be for this turn (see Freshness). */

@@ -115,6 +115,10 @@ export class Operator {
           defaultEndpoint: config.ucsEndpoint,
           allowedEndpoints: config.allowedEndpoints,
         },
+        iamEndpointPolicy: {
+          defaultIamEndpoint: config.iamEndpoint,
+          allowedIamEndpoints: config.allowedIamEndpoints,
+        },
         defaultCredentials: config.credentialsSecret,
         defaultPollIntervalMs: config.pollInterval,
         maxTasksPerJob: config.maxTasksPerJob,

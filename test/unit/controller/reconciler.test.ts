@@ -6,7 +6,7 @@ import type { CredentialsLookup } from '../../../src/controller/secret-credentia
 import type { Freshness } from '../../../src/controller/job-cache.js';
 import { mapJob } from '../../../src/controller/map-job.js';
 import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';
-import type { GetJobResult } from '../../../src/ucs/index.js';
+import type { GetJobResult, UcsCredentials } from '../../../src/ucs/index.js';
 
 const log = winston.createLogger({ silent: true });
 
@@ -16,6 +16,7 @@ class FakeWorld {
   jobs = new Map<string, GetJobResult>();
   credentials: CredentialsLookup = { ok: true, credentials: { kind: 'token', token: 't' } };
   calls: { endpoint: string; jobID: string; freshness: Freshness }[] = [];
+  sentCredentials: UcsCredentials[] = [];
   writes: PolicyJobWatchStatus[] = [];
   events: string[] = [];
   random = 0.5;
@@ -27,8 +28,9 @@ class FakeWorld {
     return {
       getResource: () => this.resource,
       getCredentials: () => Promise.resolve(this.credentials),
-      getJob: (endpoint, _c, jobID, freshness) => {
+      getJob: (endpoint, credentials, jobID, freshness) => {
         this.calls.push({ endpoint, jobID, freshness });
+        this.sentCredentials.push(credentials);
         this.clock += this.callMs;
         const answer = this.jobs.get(jobID) ?? { ok: false, error: notFound };
         return Promise.resolve(answer.ok ? { ok: true, job: mapJob(answer.job) } : answer);
@@ -73,6 +75,10 @@ const settings = {
   endpointPolicy: {
     defaultEndpoint: 'https://ucs.myhuaweicloud.com',
     allowedEndpoints: ['https://ucs.myhuaweicloud.com'],
+  },
+  iamEndpointPolicy: {
+    defaultIamEndpoint: 'https://iam.myhuaweicloud.com',
+    allowedIamEndpoints: ['https://iam.myhuaweicloud.com', 'https://iam.example'],
   },
   defaultCredentials: { namespace: 'ops', name: 'creds' },
   defaultPollIntervalMs: 30_000,
@@ -230,6 +236,37 @@ describe('Reconciler', () => {
     expect(world.writes[0]?.conditions?.find((c) => c.type === 'Stalled')?.reason).to.equal(
       'EndpointNotAllowed',
     );
+  });
+
+  it("applies the IAM endpoint policy to the Secret's iamEndpoint before anything is sent", async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', ok('Running'));
+    world.create({ jobIDs: ['a'] });
+    const password = { kind: 'password', username: 'u', password: 'p', domainName: 'd' } as const;
+    const aksk = { kind: 'aksk', accessKey: 'AK', secretKey: 'SK' } as const;
+    const r = reconciler(world);
+    const cases: [UcsCredentials, string | undefined][] = [
+      [password, 'https://iam.myhuaweicloud.com'],
+      [aksk, 'https://iam.myhuaweicloud.com'],
+      [{ ...aksk, iamEndpoint: 'https://IAM.example/' }, 'https://iam.example'],
+      [{ ...password, iamEndpoint: 'https://iam.attacker.example' }, undefined],
+      [{ ...aksk, iamEndpoint: 'http://iam.example' }, undefined],
+    ];
+    for (const [credentials, expected] of cases) {
+      world.credentials = { ok: true, credentials };
+      world.sentCredentials = [];
+      world.create({ jobIDs: ['a'], pollInterval: '10s' }, world.writes.length + 1);
+      await r.reconcile('ns', 'w', log);
+      const sent = world.sentCredentials[0];
+      if (expected === undefined) {
+        expect(sent, 'nothing is fetched').to.equal(undefined);
+        const stalled = world.resource?.status?.conditions?.find((c) => c.type === 'Stalled');
+        expect(stalled?.reason).to.equal('CredentialsInvalid');
+        expect(stalled?.message).to.match(/^job a: .*Secret ops\/creds: iamEndpoint[: ]/);
+      } else {
+        expect(sent && 'iamEndpoint' in sent ? sent.iamEndpoint : undefined).to.equal(expected);
+      }
+    }
   });
 
   it('stops polling when suspended', async () => {
