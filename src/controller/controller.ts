@@ -3,9 +3,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { REQUESTED_AT_ANNOTATION, type PolicyJobWatch } from '../api/index.js';
 import type { Logger } from '../runtime/logger.js';
 import { CONTROLLER_NAME, type OperatorMetrics } from '../runtime/metrics.js';
-import { apiMessage } from './kube-errors.js';
+import { apiMessage } from '../kube/kube-errors.js';
 import type { Reconciler } from './reconciler.js';
-import type { ChangeKind } from './resource-informer.js';
+import type { ChangeKind } from '../kube/resource-informer.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerOptions {

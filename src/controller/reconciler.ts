@@ -19,7 +19,7 @@ import {
   specInvalidStatus,
   type JobObservation,
 } from './compute-status.js';
-import { apiMessage, isTooLarge } from './kube-errors.js';
+import { apiMessage, isTooLarge } from '../kube/kube-errors.js';
 import { fitStatus, statusBytes } from './status-budget.js';
 import {
   decideEndpoint,
@@ -30,9 +30,9 @@ import {
 import { isStalling, type FetchError } from './fetch-error.js';
 import type { Freshness } from './job-cache.js';
 import type { JobAnswer } from './map-job.js';
-import type { CredentialsLookup } from './secret-credentials.js';
+import type { CredentialsLookup } from '../kube/secret-credentials.js';
 import { transitionEvents, type TransitionEvent } from './transition-events.js';
-import type { EventTarget } from './event-recorder.js';
+import type { EventTarget } from '../kube/event-recorder.js';
 
 /** What should happen next for a resource (the reconcile itself never schedules anything). */
 export type Action =

@@ -1,19 +1,19 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { PHASES } from '../api/index.js';
 import { Controller } from '../controller/controller.js';
-import { EventRecorder } from '../controller/event-recorder.js';
+import { EventRecorder } from '../kube/event-recorder.js';
 import { JobCache } from '../controller/job-cache.js';
 import { Reconciler } from '../controller/reconciler.js';
-import { ResourceInformer } from '../controller/resource-informer.js';
-import { SecretCredentials } from '../controller/secret-credentials.js';
-import { StatusWriter } from '../controller/status-writer.js';
+import { ResourceInformer } from '../kube/resource-informer.js';
+import { SecretCredentials } from '../kube/secret-credentials.js';
+import { StatusWriter } from '../kube/status-writer.js';
 import { UcsTransport } from '../ucs/index.js';
 import type { OperatorConfig } from './config.js';
 import { HttpEndpoints } from './http-endpoints.js';
-import { LeaderElector, leaderIdentity } from './leader-election.js';
+import { LeaderElector, leaderIdentity } from '../kube/leader-election.js';
 import type { Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
-import { PooledKubeConfig } from './pooled-kube-config.js';
+import { PooledKubeConfig } from '../kube/pooled-kube-config.js';
 
 export interface OperatorOptions {
   /** Default: from config.kubeconfig, else in-cluster, else ~/.kube/config. */

@@ -13,7 +13,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../../src/api/inde
 import { computeStatus } from '../../../src/controller/compute-status.js';
 import { mapJob } from '../../../src/controller/map-job.js';
 import { fitStatus } from '../../../src/controller/status-budget.js';
-import { FIELD_MANAGER } from '../../../src/controller/status-writer.js';
+import { FIELD_MANAGER } from '../../../src/kube/status-writer.js';
 import { parseJob, UcsTransport } from '../../../src/ucs/index.js';
 import { seedJobJson } from '../../fixtures/seed-status.js';
 import { adminKubeConfig } from '../../support/control-plane.js';

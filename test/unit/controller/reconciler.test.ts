@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ApiException } from '@kubernetes/client-node';
 import winston from 'winston';
 import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
-import type { CredentialsLookup } from '../../../src/controller/secret-credentials.js';
+import type { CredentialsLookup } from '../../../src/kube/secret-credentials.js';
 import type { Freshness } from '../../../src/controller/job-cache.js';
 import { mapJob } from '../../../src/controller/map-job.js';
 import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';

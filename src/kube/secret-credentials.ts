@@ -1,7 +1,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { UcsCredentials } from '../ucs/index.js';
-import { decodeSecretData, parseCredentials } from './credentials.js';
-import type { FetchError } from './fetch-error.js';
+import { decodeSecretData, parseCredentials } from '../controller/credentials.js';
+import type { FetchError } from '../controller/fetch-error.js';
 import { apiMessage, apiStatus } from './kube-errors.js';
 
 export type CredentialsLookup =

@@ -10,7 +10,7 @@ import {
 import type { Logger } from '../runtime/logger.js';
 import { EventSeriesCache, eventKey, type SeriesEntry } from './event-series.js';
 import { apiMessage, apiStatus } from './kube-errors.js';
-import type { TransitionEvent } from './transition-events.js';
+import type { TransitionEvent } from '../controller/transition-events.js';
 
 export interface EventTarget {
   apiVersion: string;

@@ -3,7 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { EventRecorder } from '../../../src/controller/event-recorder.js';
+import { EventRecorder } from '../../../src/kube/event-recorder.js';
 import { freePort } from '../../../src/control-plane/free-port.js';
 import type { TransitionEvent } from '../../../src/controller/transition-events.js';
 

@@ -4,7 +4,7 @@ import {
   eventKey,
   SERIES_WINDOW_MS,
   type EventIdentity,
-} from '../../../src/controller/event-series.js';
+} from '../../../src/kube/event-series.js';
 
 const base: EventIdentity = {
   type: 'Warning',

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import {
   WATCH_BROKEN_READY_BOUND_MS,
   watchReadiness,
-} from '../../../src/controller/resource-informer.js';
+} from '../../../src/kube/resource-informer.js';
 
 describe('watchReadiness (/readyz)', () => {
   const bound = WATCH_BROKEN_READY_BOUND_MS;
