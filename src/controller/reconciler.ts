@@ -10,7 +10,12 @@ import {
   type PolicyJobWatchStatus,
 } from '../api/index.js';
 import type { UcsCredentials } from '../ucs/index.js';
-import type { Logger } from '../runtime/logger.js';
+import {
+  StatusTooLargeError,
+  type CredentialsLookup,
+  type EventTarget,
+  type Logger,
+} from './ports.js';
 import {
   computeStatus,
   handledRequestedAtValue,
@@ -19,7 +24,6 @@ import {
   specInvalidStatus,
   type JobObservation,
 } from './compute-status.js';
-import { apiMessage, isTooLarge } from '../kube/kube-errors.js';
 import { fitStatus, statusBytes } from './status-budget.js';
 import {
   decideEndpoint,
@@ -30,9 +34,7 @@ import {
 import { isStalling, type FetchError } from './fetch-error.js';
 import type { Freshness } from './job-cache.js';
 import type { JobAnswer } from './map-job.js';
-import type { CredentialsLookup } from '../kube/secret-credentials.js';
 import { transitionEvents, type TransitionEvent } from './transition-events.js';
-import type { EventTarget } from '../kube/event-recorder.js';
 
 /** What should happen next for a resource (the reconcile itself never schedules anything). */
 export type Action =
@@ -265,13 +267,13 @@ export class Reconciler {
     try {
       resourceVersion = await this.deps.writeStatus(namespace, name, status);
     } catch (err) {
-      if (!isTooLarge(err)) throw err;
+      if (!(err instanceof StatusTooLargeError)) throw err;
       tooLarge = true;
       const bytes = statusBytes(status);
       const next = Math.max(MIN_STATUS_BUDGET, Math.floor(bytes / 2));
       this.budgets.set(key, next);
-      const message = `the apiserver refused a status of ${bytes} bytes as too large (${apiMessage(err)}); showing phases and counts only, retrying with a budget of ${next} bytes`;
-      log.warn('status too large', { bytes, retryBudget: next, error: apiMessage(err) });
+      const message = `the apiserver refused a status of ${bytes} bytes as too large (${err.message}); showing phases and counts only, retrying with a budget of ${next} bytes`;
+      log.warn('status too large', { bytes, retryBudget: next, error: err.message });
       status = minimalStatus(computed, message, this.deps.now());
       if (previous !== undefined && isDeepStrictEqual(previous, status)) return 'tooLarge';
       resourceVersion = await this.deps.writeStatus(namespace, name, status);

@@ -7,18 +7,10 @@ import {
   type EventsV1Event,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import type { Logger } from '../runtime/logger.js';
+import type { EventTarget, Logger } from '../controller/ports.js';
 import { EventSeriesCache, eventKey, type SeriesEntry } from './event-series.js';
 import { apiMessage, apiStatus } from './kube-errors.js';
 import type { TransitionEvent } from '../controller/transition-events.js';
-
-export interface EventTarget {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-  uid?: string;
-}
 
 export interface EventRecorderOptions {
   /** Events waiting to be written; past this, new events are dropped (client-go: 1,000). */

@@ -8,10 +8,8 @@ import {
   type ObjectCache,
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type PolicyJobWatch } from '../api/index.js';
-import type { Logger } from '../runtime/logger.js';
+import type { ChangeKind, Logger } from '../controller/ports.js';
 import { apiMessage } from './kube-errors.js';
-
-export type ChangeKind = 'add' | 'update' | 'delete';
 
 /**
  * How long the watch may stay broken before /readyz turns unready. Longer than the informer's

@@ -1,11 +1,8 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { UcsCredentials } from '../ucs/index.js';
+import type { CredentialsLookup } from '../controller/ports.js';
 import { decodeSecretData, parseCredentials } from '../controller/credentials.js';
 import type { FetchError } from '../controller/fetch-error.js';
 import { apiMessage, apiStatus } from './kube-errors.js';
-
-export type CredentialsLookup =
-  { ok: true; credentials: UcsCredentials } | { ok: false; error: FetchError };
 
 /**
  * Reads credentials Secrets with `get` only (no list/watch, so RBAC stays least-privilege),

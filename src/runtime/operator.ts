@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { PHASES } from '../api/index.js';
 import { Controller } from '../controller/controller.js';
 import { EventRecorder } from '../kube/event-recorder.js';
+import { apiMessage } from '../kube/kube-errors.js';
 import { JobCache } from '../controller/job-cache.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { ResourceInformer } from '../kube/resource-informer.js';
@@ -127,6 +128,7 @@ export class Operator {
     this.controller = new Controller(reconciler, log, this.metrics, {
       workers: config.maxConcurrentReconciles,
       maxBackoffMs: config.pollInterval,
+      describeError: apiMessage,
     });
     this.informer = new ResourceInformer(
       kc,

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { ApiException } from '@kubernetes/client-node';
 import winston from 'winston';
 import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
-import type { CredentialsLookup } from '../../../src/kube/secret-credentials.js';
+import { StatusTooLargeError, type CredentialsLookup } from '../../../src/controller/ports.js';
 import type { Freshness } from '../../../src/controller/job-cache.js';
 import { mapJob } from '../../../src/controller/map-job.js';
 import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';
@@ -316,12 +315,7 @@ describe('Reconciler', () => {
       const bytes = Buffer.byteLength(JSON.stringify(status));
       if (bytes > limit) {
         refused.push(bytes);
-        const body = JSON.stringify({
-          kind: 'Status',
-          message: 'etcdserver: request is too large',
-          code: 500,
-        });
-        return Promise.reject(new ApiException(500, 'Internal Server Error', body, {}));
+        return Promise.reject(new StatusTooLargeError('etcdserver: request is too large'));
       }
       return writeStatus(ns, name, status);
     };
