@@ -20,10 +20,9 @@ import {
   computeStatus,
   handledRequestedAtValue,
   isTerminal,
-  minimalStatus,
-  specInvalidStatus,
   type JobObservation,
 } from './compute-status.js';
+import { minimalStatus, specInvalidStatus } from './fallback-status.js';
 import { fitStatus, statusBytes } from './status-budget.js';
 import {
   decideEndpoint,
@@ -31,17 +30,13 @@ import {
   type EndpointPolicy,
   type IamEndpointPolicy,
 } from './endpoint-policy.js';
-import { isStalling, type FetchError } from './fetch-error.js';
+import type { FetchError } from './fetch-error.js';
 import type { Freshness } from './job-cache.js';
 import type { JobAnswer } from './map-job.js';
 import { transitionEvents, type TransitionEvent } from './transition-events.js';
 
-/** What should happen next for a resource (the reconcile itself never schedules anything). */
-export type Action =
-  | { kind: 'done' }
-  | { kind: 'requeueAfter'; delayMs: number }
-  /** A retryable failure: back off, at least `minDelayMs` (a Retry-After). */
-  | { kind: 'backoff'; minDelayMs: number };
+export type { Action } from './polling-policy.js';
+import { freshness, nextAction, type Action } from './polling-policy.js';
 
 /** The I/O a reconcile needs, behind narrow doors (real ones in production, real apiserver in tests). */
 export interface ReconcileDeps {
@@ -77,17 +72,6 @@ export interface ReconcileSettings {
 
 /** A budget halved after refusals never goes below this. */
 const MIN_STATUS_BUDGET = 64 * 1024;
-
-/**
- * A resource's own cached answer younger than this share of the poll interval is reused (a
- * reconcile soon after the last one fetches nothing); another resource's, for a whole interval.
- */
-const OWN_CACHE_SHARE = 0.8;
-const JITTER = 0.1;
-/** A reconcile that took longer than its poll interval waits at least this share of it. */
-const MIN_REQUEUE_SHARE = 0.1;
-/** A Retry-After is honoured, even past the poll interval, up to this bound. */
-const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 export class Reconciler {
   /**
@@ -192,7 +176,14 @@ export class Reconciler {
     // Refused as too large: a minimal status says so; retry with backoff and a smaller budget.
     if (outcome === 'tooLarge') return { kind: 'backoff', minDelayMs: 0 };
     const elapsedMs = this.deps.now().getTime() - started;
-    return this.next(status, observations, suspend, pollMs, elapsedMs);
+    return nextAction({
+      status,
+      observations,
+      suspend,
+      pollMs,
+      elapsedMs,
+      random: () => this.deps.random(),
+    });
   }
 
   /** The newer of the cached status and the one this operator wrote last. */
@@ -298,32 +289,6 @@ export class Reconciler {
     for (const event of transitionEvents(previous, status)) this.deps.recordEvent(target, event);
     return tooLarge ? 'tooLarge' : 'written';
   }
-
-  private next(
-    status: PolicyJobWatchStatus,
-    observations: ReadonlyMap<string, JobObservation>,
-    suspend: boolean,
-    pollMs: number,
-    elapsedMs: number,
-  ): Action {
-    if (suspend) return { kind: 'done' };
-    const retrying = [...observations.values()].flatMap((o) =>
-      o.kind === 'failed' && !isStalling(o.error.reason) ? [o.error] : [],
-    );
-    if (retrying.length > 0) {
-      const retryAfterMs = Math.max(0, ...retrying.map((e) => (e.retryAfterSeconds ?? 0) * 1000));
-      return { kind: 'backoff', minDelayMs: Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) };
-    }
-    // Stalled fetches are checked again at the poll interval: a created Secret or a fixed
-    // token is picked up without anyone touching the resource.
-    const open = (status.jobs ?? []).some((j) => !isTerminal(j));
-    if (!open) return { kind: 'done' };
-    // The interval runs from when this reconcile started (when it fetched), not from when its
-    // writes ended: otherwise every poll would be late by the time a reconcile takes.
-    const jitter = 1 + JITTER * (2 * this.deps.random() - 1);
-    const delayMs = Math.max(pollMs * jitter - elapsedMs, pollMs * MIN_REQUEUE_SHARE);
-    return { kind: 'requeueAfter', delayMs: Math.round(delayMs) };
-  }
 }
 
 /** Credentials that talk to IAM get the IAM endpoint the policy allows (or an error). */
@@ -335,26 +300,4 @@ function withIamEndpoint(
   const decision = decideIamEndpoint(policy, credentials.iamEndpoint);
   if (!decision.ok) return decision;
   return { ok: true, credentials: { ...credentials, iamEndpoint: decision.endpoint } };
-}
-
-/** How old a cached answer may be for this turn (see Freshness). */
-function freshness(
-  requester: string,
-  why: 'request' | 'spec' | 'poll' | 'news',
-  pollMs: number,
-): Freshness {
-  switch (why) {
-    // The requested-at annotation asks for a fresh answer: nothing cached is reused.
-    case 'request':
-      return { requester, ownMs: 0, othersMs: 0 };
-    // A new or edited resource: nothing of its own is reused, but an answer another resource
-    // got moments ago is (resources created together share their first call).
-    case 'spec':
-      return { requester, ownMs: 0, othersMs: pollMs * OWN_CACHE_SHARE };
-    // News of a shared job: every answer comes from the cache; the poll schedule fetches.
-    case 'news':
-      return { requester, ownMs: Infinity, othersMs: Infinity };
-    case 'poll':
-      return { requester, ownMs: pollMs * OWN_CACHE_SHARE, othersMs: pollMs };
-  }
 }

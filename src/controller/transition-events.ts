@@ -1,5 +1,5 @@
 import type { JobEntry, PolicyJobWatchStatus } from '../api/index.js';
-import { failureReason } from './compute-status.js';
+import { failureReason } from './conditions.js';
 
 export interface TransitionEvent {
   type: 'Normal' | 'Warning';

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import type { JobEntry, PolicyJobWatchStatus } from '../../../src/api/index.js';
 import {
   computeStatus,
-  TASK_BUDGET_PER_RESOURCE,
   type JobObservation,
   type StatusInput,
 } from '../../../src/controller/compute-status.js';
+import { TASK_BUDGET_PER_RESOURCE } from '../../../src/controller/job-entry.js';
 import { mapJob } from '../../../src/controller/map-job.js';
 import { parseJob, type UcsJob } from '../../../src/ucs/index.js';
 import { SEED_JOB, SEED_JOB_ENTRY, SEED_JOB_ID } from '../../fixtures/seed-status.js';
