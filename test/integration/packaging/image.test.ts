@@ -18,7 +18,7 @@ import { freePort } from '../../../src/control-plane/free-port.js';
 import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { adminKubeConfig, controlPlane } from '../../support/control-plane.js';
 import { installCrd } from '../../support/crd.js';
-import { eventually } from '../../support/eventually.js';
+import { eventually } from '../../../harness/eventually.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const NS = 'packaging-image';
