@@ -1,25 +1,20 @@
-import type { UcsJob } from '../ucs/index.js';
-import { jobOutcome, normalizeTimestamp } from '../ucs/index.js';
+import { jobOutcome } from '../ucs/index.js';
 import {
   JobEntrySchema,
-  MAX_EXTEND_PARAM_FIELDS,
-  MAX_EXTEND_PARAM_JSON_LENGTH,
   MAX_MESSAGE_LENGTH,
-  MAX_RELATED_OBJECTS,
   MAX_STRING_LENGTH,
   describeIssues,
   type Condition,
   type JobEntry,
   type JobError,
   type PolicyJobWatchStatus,
-  type TaskEntry,
-  type TaskSummary,
 } from '../api/index.js';
 import { isStalling, type FetchError } from './fetch-error.js';
+import { clip, type MappedJob } from './map-job.js';
 
 /** What the reconcile learned about one job this time. */
 export type JobObservation =
-  | { kind: 'fetched'; job: UcsJob }
+  | { kind: 'fetched'; job: MappedJob }
   | { kind: 'failed'; error: FetchError }
   /** Not fetched (terminal, suspended, not due): the previous entry stands. */
   | { kind: 'kept' };
@@ -126,7 +121,7 @@ function jobEntry(
 ): JobEntry {
   const base: JobEntry = previous ?? { jobID, phase: 'Pending' };
   if (observation?.kind === 'fetched') {
-    const entry = mapJob(jobID, observation.job, input, maxTasks);
+    const entry = entryFor(jobID, observation.job, input, maxTasks);
     // Defence in depth: an answer the CRD would refuse must not block the whole status write,
     // nor replace what is known. It becomes this job's error instead.
     const checked = JobEntrySchema.safeParse(entry);
@@ -154,178 +149,24 @@ function jobError(error: FetchError): JobError {
   return out;
 }
 
-/** Strings from UCS are bounded like the CRD bounds them (the rest is cut, not refused). */
-function clip(value: string, max?: number): string;
-function clip(value: string | undefined, max?: number): string | undefined;
-function clip(value: string | undefined, max = MAX_STRING_LENGTH): string | undefined {
-  if (value === undefined || value.length <= max) return value;
-  return `${value.slice(0, max - 1)}…`;
-}
-
-/** relatedObjects within the CRD's bounds, or undefined with a note when it is not. */
-function boundedRelatedObjects(
-  value: Record<string, string> | undefined,
-  notes: string[],
-): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  const entries = Object.entries(value);
-  if (entries.length > MAX_RELATED_OBJECTS || entries.some(([k]) => k.length > 253)) {
-    notes.push(
-      `relatedObjects left out: more than ${MAX_RELATED_OBJECTS} entries or keys over 253 characters`,
-    );
-    return undefined;
-  }
-  return Object.fromEntries(entries.map(([k, v]) => [k, clip(v)]));
-}
-
-function boundedExtendParam(
-  value: Record<string, unknown> | undefined,
-  notes: string[],
-): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined;
-  if (
-    Object.keys(value).length > MAX_EXTEND_PARAM_FIELDS ||
-    JSON.stringify(value).length > MAX_EXTEND_PARAM_JSON_LENGTH
-  ) {
-    notes.push(
-      `extendParam left out: more than ${MAX_EXTEND_PARAM_FIELDS} fields or ${MAX_EXTEND_PARAM_JSON_LENGTH} characters of JSON`,
-    );
-    return undefined;
-  }
-  return value;
-}
-
-/** Normalised timestamp; an unparseable one goes to rawTimestamps under its field path. */
-class TimestampMapper {
-  readonly raw: Record<string, string> = {};
-
-  map(path: string, value: string | undefined): string | undefined {
-    if (value === undefined || value === '') return undefined;
-    const normalized = normalizeTimestamp(value);
-    if (normalized === undefined) this.raw[path] = value.slice(0, 256);
-    return normalized;
-  }
-}
-
-function mapJob(jobID: string, job: UcsJob, input: StatusInput, maxTasks: number): JobEntry {
-  const times = new TimestampMapper();
-  const notes: string[] = [];
-  const md = job.metadata ?? {};
-  const spec = job.spec ?? {};
-  const outcome = jobOutcome(job.status?.status);
-  const entry: JobEntry = compact({
-    jobID,
-    kind: clip(job.kind),
-    apiVersion: clip(job.apiVersion),
-    name: clip(md.name),
-    uid: clip(md.uid),
-    creationTimestamp: times.map('creationTimestamp', md.creationTimestamp),
-    updateTimestamp: times.map('updateTimestamp', md.updateTimestamp),
-    type: clip(spec.type),
-    operation: clip(spec.operation),
-    domainID: clip(spec.domainID),
-    waitTimeOut: spec.waitTimeOut,
-    relatedObjects: boundedRelatedObjects(spec.relatedObjects, notes),
-    extendParam: boundedExtendParam(spec.extendParam, notes),
-    status: ucsStatus(job.status, 'status', times),
-    phase: outcome === 'TimedOut' ? 'Failed' : outcome,
-  });
-  const tasks = spec.taskList ?? [];
-  const { kept, summary } = selectTasks(tasks, maxTasks);
-  entry.taskSummary = summary;
-  entry.tasks = kept.map((index) => mapTask(tasks[index] ?? {}, index, times));
-  entry.tasksTruncated = kept.length < tasks.length;
-  if (Object.keys(times.raw).length > 0) entry.rawTimestamps = times.raw;
+/** The entry a resource shows for a mapped job: its share of the tasks, notes and timestamps. */
+function entryFor(jobID: string, job: MappedJob, input: StatusInput, maxTasks: number): JobEntry {
+  const kept = job.tasks.slice(0, maxTasks).sort((a, b) => a.index - b.index);
+  const { rawTimestamps: jobRaw, ...fields } = job.fields;
+  const entry: JobEntry = { jobID, ...fields };
+  entry.taskSummary = { ...job.taskSummary };
+  entry.tasks = kept.map((t) => t.entry);
+  entry.tasksTruncated = kept.length < job.taskSummary.total;
+  const raw = Object.assign({}, jobRaw, ...kept.map((t) => t.rawTimestamps ?? {})) as Record<
+    string,
+    string
+  >;
+  if (Object.keys(raw).length > 0) entry.rawTimestamps = raw;
+  const notes = [...job.notes];
   const overdue = overdueMessage(entry, input.now);
   if (overdue) notes.unshift(overdue);
   if (notes.length > 0) entry.message = clip(notes.join('; '), MAX_MESSAGE_LENGTH);
   return entry;
-}
-
-function ucsStatus(
-  status: UcsJob['status'],
-  path: string,
-  times: TimestampMapper,
-): JobEntry['status'] {
-  return compact({
-    status: clip(status?.status),
-    reason: clip(status?.reason, MAX_MESSAGE_LENGTH),
-    startTime: times.map(`${path}.startTime`, status?.startTime),
-    finishTime: times.map(`${path}.finishTime`, status?.finishTime),
-  });
-}
-
-type UcsTask = NonNullable<NonNullable<UcsJob['spec']>['taskList']>[number];
-
-function mapTask(task: UcsTask, index: number, times: TimestampMapper): TaskEntry {
-  const md = task.metadata ?? {};
-  const spec = task.spec ?? {};
-  const path = `tasks[${index}]`;
-  return compact({
-    kind: clip(task.kind),
-    apiVersion: clip(task.apiVersion),
-    name: clip(md.name),
-    uid: clip(md.uid),
-    creationTimestamp: times.map(`${path}.creationTimestamp`, md.creationTimestamp),
-    updateTimestamp: times.map(`${path}.updateTimestamp`, md.updateTimestamp),
-    jobID: clip(spec.jobID),
-    target: clip(spec.target),
-    targetType: clip(spec.targetType),
-    type: clip(spec.type),
-    runway: clip(spec.runway),
-    waitTimeOut: spec.waitTimeOut,
-    status: ucsStatus(task.status, `${path}.status`, times),
-  });
-}
-
-type TaskBucket = 'succeeded' | 'failed' | 'running' | 'other';
-
-/** Task statuses are undocumented: only the job vocabulary is counted, the rest is "other". */
-function taskBucket(status: string | undefined): TaskBucket {
-  switch (status) {
-    case 'Succeeded':
-      return 'succeeded';
-    case 'Failed':
-    case 'TimedOut':
-      return 'failed';
-    case 'Running':
-      return 'running';
-    default:
-      return 'other';
-  }
-}
-
-/**
- * Exact counts over all tasks, and which tasks to keep when there are more than `max`:
- * failures first, then running, then the rest, then successes, in API order within each.
- */
-function selectTasks(
-  tasks: readonly UcsTask[],
-  max: number,
-): { kept: number[]; summary: TaskSummary } {
-  const summary: TaskSummary = {
-    total: tasks.length,
-    succeeded: 0,
-    failed: 0,
-    running: 0,
-    other: 0,
-  };
-  const byBucket: Record<TaskBucket, number[]> = {
-    failed: [],
-    running: [],
-    other: [],
-    succeeded: [],
-  };
-  tasks.forEach((task, index) => {
-    const bucket = taskBucket(task.status?.status);
-    summary[bucket] += 1;
-    byBucket[bucket].push(index);
-  });
-  if (tasks.length <= max) return { kept: tasks.map((_, i) => i), summary };
-  const kept = [...byBucket.failed, ...byBucket.running, ...byBucket.other, ...byBucket.succeeded]
-    .slice(0, max)
-    .sort((a, b) => a - b);
-  return { kept, summary };
 }
 
 function overdueMessage(entry: JobEntry, now: Date): string | undefined {
@@ -339,26 +180,102 @@ function overdueMessage(entry: JobEntry, now: Date): string | undefined {
   return `overdue: still Running after its waitTimeOut of ${wait}s (started ${start})`;
 }
 
-function conditionsFor(jobs: readonly JobEntry[], input: StatusInput): Condition[] {
-  const previous = input.previous?.conditions ?? [];
-  const make = (
-    type: string,
-    status: 'True' | 'False',
-    reason: string,
-    message: string,
-  ): Condition => {
-    const before = previous.find((c) => c.type === type);
-    const lastTransitionTime =
-      before && before.status === status ? before.lastTransitionTime : input.now.toISOString();
-    return {
-      type,
-      status,
-      observedGeneration: input.generation,
-      lastTransitionTime,
-      reason,
-      message: clip(message, MAX_MESSAGE_LENGTH),
-    };
+/**
+ * The one condition builder: a condition keeps its lastTransitionTime while its status stays
+ * the same (metav1.Condition's rule), so an unchanged state never rewrites the status.
+ */
+export function makeCondition(
+  previous: readonly Condition[] | undefined,
+  at: { generation: number; now: Date },
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+): Condition {
+  const before = previous?.find((c) => c.type === type);
+  const lastTransitionTime =
+    before && before.status === status ? before.lastTransitionTime : at.now.toISOString();
+  return {
+    type,
+    status,
+    observedGeneration: at.generation,
+    lastTransitionTime,
+    reason,
+    message: clip(message, MAX_MESSAGE_LENGTH),
   };
+}
+
+/** JobTimedOut or JobFailed for a failed job, decided by jobOutcome like its phase. */
+export function failureReason(job: JobEntry): 'JobTimedOut' | 'JobFailed' {
+  return jobOutcome(job.status?.status) === 'TimedOut' ? 'JobTimedOut' : 'JobFailed';
+}
+
+/**
+ * The status for a spec that slipped past the CRD's validation: everything known is kept, the
+ * conditions say SpecInvalid.
+ */
+export function specInvalidStatus(
+  previous: PolicyJobWatchStatus | undefined,
+  generation: number,
+  message: string,
+  now: Date,
+): PolicyJobWatchStatus {
+  const make = (type: string, status: 'True' | 'False') =>
+    makeCondition(previous?.conditions, { generation, now }, type, status, 'SpecInvalid', message);
+  return {
+    ...(previous ?? {}),
+    observedGeneration: generation,
+    conditions: [make('Ready', 'False'), make('Stalled', 'True')],
+  };
+}
+
+/**
+ * What is written when the apiserver refused the status as too large: the phases and counts of
+ * every job (what decisions rest on), no details, and Ready=False / Reconciling=True with
+ * reason StatusTooLarge and `message`.
+ */
+export function minimalStatus(
+  status: PolicyJobWatchStatus,
+  message: string,
+  now: Date,
+): PolicyJobWatchStatus {
+  const at = { generation: status.observedGeneration ?? 0, now };
+  const make = (type: string) =>
+    makeCondition(
+      status.conditions,
+      at,
+      type,
+      type === 'Ready' ? 'False' : 'True',
+      'StatusTooLarge',
+      message,
+    );
+  const jobs = (status.jobs ?? []).map((j): JobEntry => {
+    const entry: JobEntry = { jobID: j.jobID, phase: j.phase };
+    if (j.status?.status !== undefined) entry.status = { status: j.status.status };
+    if (j.taskSummary) entry.taskSummary = j.taskSummary;
+    if (j.lastError) entry.lastError = { ...j.lastError, message: clip(j.lastError.message, 256) };
+    return entry;
+  });
+  const omitted = jobs.reduce((n, j) => n + (j.taskSummary?.total ?? 0), 0);
+  const out: PolicyJobWatchStatus = {
+    ...(status.observedGeneration === undefined
+      ? {}
+      : { observedGeneration: status.observedGeneration }),
+    ...(status.phase === undefined ? {} : { phase: status.phase }),
+    ...(status.progress === undefined ? {} : { progress: status.progress }),
+    ...(status.summary === undefined ? {} : { summary: status.summary }),
+    conditions: [make('Ready'), make('Reconciling')],
+    jobs,
+    truncated: { message, tasksOmitted: omitted },
+  };
+  if (status.lastHandledRequestedAt !== undefined)
+    out.lastHandledRequestedAt = status.lastHandledRequestedAt;
+  return out;
+}
+
+function conditionsFor(jobs: readonly JobEntry[], input: StatusInput): Condition[] {
+  const make = (type: string, status: 'True' | 'False', reason: string, message: string) =>
+    makeCondition(input.previous?.conditions, input, type, status, reason, message);
 
   if (input.suspend) {
     return [
@@ -373,8 +290,7 @@ function conditionsFor(jobs: readonly JobEntry[], input: StatusInput): Condition
 
   const failed = jobs.filter((j) => j.phase === 'Failed');
   if (failed.length > 0) {
-    const first = failed[0];
-    const reason = first?.status?.status === 'TimedOut' ? 'JobTimedOut' : 'JobFailed';
+    const reason = failed[0] === undefined ? 'JobFailed' : failureReason(failed[0]);
     const message = failed.map(describeFailure).join('; ');
     return [make('Ready', 'False', reason, message), make('Stalled', 'True', reason, message)];
   }
@@ -412,9 +328,4 @@ function describeFailure(job: JobEntry): string {
   const tasks =
     summary && summary.total > 0 ? ` (${summary.failed}/${summary.total} tasks failed)` : '';
   return `job ${job.jobID} ${raw}${why}${tasks}`;
-}
-
-/** Drops undefined values, so that "absent" and "undefined" compare equal. */
-function compact<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }

@@ -6,7 +6,7 @@ import type { UcsCredentials } from '../ucs/index.js';
  */
 const TOKEN_KEYS = ['token'] as const;
 const AKSK_KEYS = ['accessKey', 'secretKey'] as const;
-const AKSK_OPTIONAL = ['securityToken', 'domainID'] as const;
+const AKSK_OPTIONAL = ['securityToken', 'domainID', 'iamEndpoint'] as const;
 const PASSWORD_KEYS = ['username', 'password', 'domainName'] as const;
 const PASSWORD_OPTIONAL = ['iamEndpoint'] as const;
 const KNOWN = new Set<string>([
@@ -21,7 +21,7 @@ export type CredentialsParse =
   { ok: true; credentials: UcsCredentials } | { ok: false; message: string };
 
 const USAGE =
-  'it must hold exactly one of: token; accessKey + secretKey (+ securityToken, domainID); username + password + domainName (+ iamEndpoint)';
+  'it must hold exactly one of: token; accessKey + secretKey (+ securityToken, domainID, iamEndpoint); username + password + domainName (+ iamEndpoint)';
 
 /** Decoded Secret data (key → UTF-8 value) to credentials. */
 export function parseCredentials(data: Readonly<Record<string, string>>): CredentialsParse {
@@ -59,6 +59,7 @@ export function parseCredentials(data: Readonly<Record<string, string>>): Creden
           ...definedOnly({
             securityToken: optional('securityToken'),
             domainID: optional('domainID'),
+            iamEndpoint: optional('iamEndpoint'),
           }),
         },
       };

@@ -2,23 +2,34 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   KIND,
   API_VERSION,
+  MAX_STATUS_JSON_BYTES,
   REQUESTED_AT_ANNOTATION,
   parseDuration,
   parsePolicyJobWatchSpec,
   type PolicyJobWatch,
   type PolicyJobWatchStatus,
 } from '../api/index.js';
-import type { GetJobResult, UcsCredentials } from '../ucs/index.js';
+import type { UcsCredentials } from '../ucs/index.js';
 import type { Logger } from '../runtime/logger.js';
 import {
   computeStatus,
   handledRequestedAtValue,
   isTerminal,
+  minimalStatus,
+  specInvalidStatus,
   type JobObservation,
 } from './compute-status.js';
-import { decideEndpoint, type EndpointPolicy } from './endpoint-policy.js';
+import { apiMessage, isTooLarge } from './kube-errors.js';
+import { fitStatus, statusBytes } from './status-budget.js';
+import {
+  decideEndpoint,
+  decideIamEndpoint,
+  type EndpointPolicy,
+  type IamEndpointPolicy,
+} from './endpoint-policy.js';
 import { isStalling, type FetchError } from './fetch-error.js';
 import type { Freshness } from './job-cache.js';
+import type { JobAnswer } from './map-job.js';
 import type { CredentialsLookup } from './secret-credentials.js';
 import { transitionEvents, type TransitionEvent } from './transition-events.js';
 import type { EventTarget } from './event-recorder.js';
@@ -39,7 +50,7 @@ export interface ReconcileDeps {
     credentials: UcsCredentials,
     jobID: string,
     freshness: Freshness,
-  ): Promise<GetJobResult>;
+  ): Promise<JobAnswer>;
   /** Returns the new resourceVersion, or undefined when the resource is gone. */
   writeStatus(
     namespace: string,
@@ -54,10 +65,16 @@ export interface ReconcileDeps {
 
 export interface ReconcileSettings {
   endpointPolicy: EndpointPolicy;
+  iamEndpointPolicy: IamEndpointPolicy;
   defaultCredentials: { namespace: string; name: string };
   defaultPollIntervalMs: number;
   maxTasksPerJob: number;
+  /** The status budget (default MAX_STATUS_JSON_BYTES); tests set it to reach the fallback. */
+  maxStatusBytes?: number;
 }
+
+/** A budget halved after refusals never goes below this. */
+const MIN_STATUS_BUDGET = 64 * 1024;
 
 /**
  * A resource's own cached answer younger than this share of the poll interval is reused (a
@@ -81,6 +98,9 @@ export class Reconciler {
     { status: PolicyJobWatchStatus; resourceVersion: string }
   >();
 
+  /** Per resource: a budget lowered after the apiserver refused a status as too large. */
+  private readonly budgets = new Map<string, number>();
+
   constructor(
     private readonly deps: ReconcileDeps,
     private readonly settings: ReconcileSettings,
@@ -99,6 +119,7 @@ export class Reconciler {
 
   forget(key: string): void {
     this.written.delete(key);
+    this.budgets.delete(key);
   }
 
   /**
@@ -165,7 +186,9 @@ export class Reconciler {
       now: this.deps.now(),
       maxTasksPerJob: this.settings.maxTasksPerJob,
     });
-    await this.write(resource, previous, status, log);
+    const outcome = await this.write(resource, previous, status, log);
+    // Refused as too large: a minimal status says so; retry with backoff and a smaller budget.
+    if (outcome === 'tooLarge') return { kind: 'backoff', minDelayMs: 0 };
     const elapsedMs = this.deps.now().getTime() - started;
     return this.next(status, observations, suspend, pollMs, elapsedMs);
   }
@@ -196,8 +219,16 @@ export class Reconciler {
     if (!decision.ok)
       return failAll({ reason: 'EndpointNotAllowed', message: decision.message, retryable: false });
     const secret = ref ? { namespace, name: ref.name } : this.settings.defaultCredentials;
-    const credentials = await this.deps.getCredentials(secret.namespace, secret.name);
-    if (!credentials.ok) return failAll(credentials.error);
+    const lookup = await this.deps.getCredentials(secret.namespace, secret.name);
+    if (!lookup.ok) return failAll(lookup.error);
+    const credentials = withIamEndpoint(lookup.credentials, this.settings.iamEndpointPolicy);
+    if (!credentials.ok) {
+      return failAll({
+        reason: 'CredentialsInvalid',
+        message: `Secret ${secret.namespace}/${secret.name}: ${credentials.message}`,
+        retryable: false,
+      });
+    }
     const results = await Promise.all(
       due.map((id) => this.deps.getJob(decision.endpoint, credentials.credentials, id, freshness)),
     );
@@ -212,20 +243,42 @@ export class Reconciler {
     return observations;
   }
 
+  /**
+   * Writes the status within its budget (fitStatus) when it differs from what is stored. When
+   * the apiserver still refuses it as too large, writes a minimal status whose conditions say
+   * so, and halves this resource's budget for the next attempt.
+   */
   private async write(
     resource: PolicyJobWatch,
     previous: PolicyJobWatchStatus | undefined,
-    status: PolicyJobWatchStatus,
+    computed: PolicyJobWatchStatus,
     log: Logger,
-  ): Promise<void> {
-    if (previous !== undefined && isDeepStrictEqual(previous, status)) return;
+  ): Promise<'written' | 'unchanged' | 'gone' | 'tooLarge'> {
     const namespace = resource.metadata.namespace ?? '';
     const name = resource.metadata.name ?? '';
     const key = `${namespace}/${name}`;
-    const resourceVersion = await this.deps.writeStatus(namespace, name, status);
+    const budget = this.budgets.get(key) ?? this.settings.maxStatusBytes ?? MAX_STATUS_JSON_BYTES;
+    let status = fitStatus(computed, budget);
+    if (previous !== undefined && isDeepStrictEqual(previous, status)) return 'unchanged';
+    let tooLarge = false;
+    let resourceVersion: string | undefined;
+    try {
+      resourceVersion = await this.deps.writeStatus(namespace, name, status);
+    } catch (err) {
+      if (!isTooLarge(err)) throw err;
+      tooLarge = true;
+      const bytes = statusBytes(status);
+      const next = Math.max(MIN_STATUS_BUDGET, Math.floor(bytes / 2));
+      this.budgets.set(key, next);
+      const message = `the apiserver refused a status of ${bytes} bytes as too large (${apiMessage(err)}); showing phases and counts only, retrying with a budget of ${next} bytes`;
+      log.warn('status too large', { bytes, retryBudget: next, error: apiMessage(err) });
+      status = minimalStatus(computed, message, this.deps.now());
+      if (previous !== undefined && isDeepStrictEqual(previous, status)) return 'tooLarge';
+      resourceVersion = await this.deps.writeStatus(namespace, name, status);
+    }
     if (resourceVersion === undefined) {
       this.forget(key);
-      return;
+      return 'gone';
     }
     this.written.set(key, { status, resourceVersion });
     log.info('status updated', {
@@ -241,6 +294,7 @@ export class Reconciler {
       ...(resource.metadata.uid ? { uid: resource.metadata.uid } : {}),
     };
     for (const event of transitionEvents(previous, status)) this.deps.recordEvent(target, event);
+    return tooLarge ? 'tooLarge' : 'written';
   }
 
   private next(
@@ -270,6 +324,17 @@ export class Reconciler {
   }
 }
 
+/** Credentials that talk to IAM get the IAM endpoint the policy allows (or an error). */
+function withIamEndpoint(
+  credentials: UcsCredentials,
+  policy: IamEndpointPolicy,
+): { ok: true; credentials: UcsCredentials } | { ok: false; message: string } {
+  if (credentials.kind === 'token') return { ok: true, credentials };
+  const decision = decideIamEndpoint(policy, credentials.iamEndpoint);
+  if (!decision.ok) return decision;
+  return { ok: true, credentials: { ...credentials, iamEndpoint: decision.endpoint } };
+}
+
 /** How old a cached answer may be for this turn (see Freshness). */
 function freshness(
   requester: string,
@@ -290,25 +355,4 @@ function freshness(
     case 'poll':
       return { requester, ownMs: pollMs * OWN_CACHE_SHARE, othersMs: pollMs };
   }
-}
-
-function specInvalidStatus(
-  previous: PolicyJobWatchStatus | undefined,
-  generation: number,
-  message: string,
-  now: Date,
-): PolicyJobWatchStatus {
-  const condition = (type: string) => ({
-    type,
-    status: 'True' as const,
-    observedGeneration: generation,
-    lastTransitionTime: now.toISOString(),
-    reason: 'SpecInvalid',
-    message,
-  });
-  return {
-    ...(previous ?? {}),
-    observedGeneration: generation,
-    conditions: [{ ...condition('Ready'), status: 'False' }, condition('Stalled')],
-  };
 }

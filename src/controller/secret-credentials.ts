@@ -38,6 +38,16 @@ export class SecretCredentials {
     const where = `Secret ${namespace}/${name}`;
     try {
       const secret = await this.api.readNamespacedSecret({ namespace, name });
+      // Typed Secrets hold other things (a ServiceAccount token, a registry login): such a
+      // value must never be sent to UCS, whatever its keys happen to be called.
+      if (secret.type !== undefined && secret.type !== '' && secret.type !== 'Opaque') {
+        return {
+          ok: false,
+          error: invalid(
+            `${where} has type ${secret.type}; credentials are read from Opaque Secrets only`,
+          ),
+        };
+      }
       const parsed = parseCredentials(decodeSecretData(secret));
       if (parsed.ok) return parsed;
       return { ok: false, error: invalid(`${where}: ${parsed.message}`) };

@@ -81,6 +81,7 @@ export class Operator {
       (jobID) => {
         this.controller.jobChanged(jobID);
       },
+      config.maxTasksPerJob,
     );
     const secrets = new SecretCredentials(kc);
     const statusWriter = new StatusWriter(kc);
@@ -113,6 +114,10 @@ export class Operator {
         endpointPolicy: {
           defaultEndpoint: config.ucsEndpoint,
           allowedEndpoints: config.allowedEndpoints,
+        },
+        iamEndpointPolicy: {
+          defaultIamEndpoint: config.iamEndpoint,
+          allowedIamEndpoints: config.allowedIamEndpoints,
         },
         defaultCredentials: config.credentialsSecret,
         defaultPollIntervalMs: config.pollInterval,
@@ -204,12 +209,10 @@ export class Operator {
     if (this.config.healthProbeBindAddress !== '0') {
       const health = new HttpEndpoints({
         '/healthz': () => Promise.resolve({ status: 200, body: 'ok' }),
-        '/readyz': () =>
-          Promise.resolve(
-            this.informer.synced
-              ? { status: 200, body: 'ok' }
-              : { status: 503, body: 'informer not synced' },
-          ),
+        '/readyz': () => {
+          const { ready, reason } = this.informer.readiness();
+          return Promise.resolve({ status: ready ? 200 : 503, body: reason });
+        },
       });
       this.healthPort = await health.listen(this.config.healthProbeBindAddress);
       this.endpoints.push(health);

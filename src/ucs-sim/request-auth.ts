@@ -28,6 +28,8 @@ export type AuthRejection =
   | 'StaleSdkDate'
   | 'BadSignature'
   | 'WrongSecurityToken'
+  | 'MissingDomainId'
+  | 'WrongDomainId'
   | 'MethodDisabled';
 
 export type AuthResult = { ok: true; method: AuthMethod } | { ok: false; reason: AuthRejection };
@@ -40,6 +42,11 @@ export interface AuthConfig {
   sk?: string;
   /** With temporary AK/SK, the X-Security-Token that must come along. */
   securityToken?: string;
+  /**
+   * The account (domain) ID the access key belongs to: AK/SK calls to a global service must
+   * carry it in X-Domain-Id (default: derived from the IAM domain name).
+   */
+  domainId?: string;
 }
 
 export interface ReceivedRequest {
@@ -78,11 +85,17 @@ export class RequestAuthenticator {
     return this.config.ak !== undefined && this.config.sk !== undefined;
   }
 
-  check(req: ReceivedRequest): AuthResult {
+  /**
+   * `globalService`: the request is for UCS, a global service, where the gateway wants the
+   * account ID of an AK/SK caller in X-Domain-Id (IAM's own APIs do not).
+   */
+  check(req: ReceivedRequest, globalService = true): AuthResult {
     if (!this.enabled) return { ok: true, method: 'none' };
     const authorization = header(req.headers, 'authorization');
-    if (authorization !== undefined && authorization.trim() !== '')
-      return this.checkSignature(req, authorization);
+    if (authorization !== undefined && authorization.trim() !== '') {
+      const verdict = this.checkSignature(req, authorization);
+      return verdict.ok && globalService ? this.checkDomainId(req) : verdict;
+    }
     const token = header(req.headers, 'x-auth-token');
     if (token !== undefined && token !== '') return this.checkToken(token);
     return { ok: false, reason: 'MissingCredentials' };
@@ -115,6 +128,14 @@ export class RequestAuthenticator {
       default:
         return { ok: false, reason: 'WrongToken' };
     }
+  }
+
+  private checkDomainId(req: ReceivedRequest): AuthResult {
+    const given = header(req.headers, 'x-domain-id') ?? '';
+    if (given.trim() === '') return { ok: false, reason: 'MissingDomainId' };
+    return given.trim() === this.config.domainId
+      ? { ok: true, method: 'aksk' }
+      : { ok: false, reason: 'WrongDomainId' };
   }
 
   private checkSignature(req: ReceivedRequest, authorization: string): AuthResult {

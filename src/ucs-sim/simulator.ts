@@ -13,10 +13,10 @@ import { SimClock } from './clock.js';
 import { parseDuration, type Duration } from './duration.js';
 import { FaultInjector, seededRandom, type FaultApi, type FaultRule } from './faults.js';
 import { BodyTooLargeError, readBody, send, splitTarget } from './http-io.js';
-import { IamTokenIssuer } from './iam-tokens.js';
+import { accountIdFor, IamTokenIssuer } from './iam-tokens.js';
 import { compileJob } from './job-timeline.js';
 import { JobStore, type JobFlip, type JobSummary } from './job-store.js';
-import { RequestAuthenticator, type AuthConfig } from './request-auth.js';
+import { RequestAuthenticator, type AuthConfig, type ReceivedRequest } from './request-auth.js';
 import { RequestStats, type SimStatsSnapshot } from './request-stats.js';
 import {
   faultRuleSchema,
@@ -68,8 +68,11 @@ const API_BODY_LIMIT = 1 << 20;
 const ADMIN_BODY_LIMIT = 256 << 20;
 const JOB_PATH = /^\/v1\/policy\/jobs\/([^/]+)\/?$/;
 const DEFAULT_SCENARIO: ScenarioInput = { jobs: [{ seed: true }] };
+/** The account name when no IAM domain is configured. */
+const DEFAULT_ACCOUNT = 'simulated-account';
 
-type Route = { api: 'ucs'; jobId: string } | { api: 'iam' } | { api: 'other' };
+type Route =
+  { api: 'ucs'; jobId: string } | { api: 'iam'; op: 'tokens' | 'domains' } | { api: 'other' };
 
 function decodeSegment(segment: string): string {
   try {
@@ -81,7 +84,7 @@ function decodeSegment(segment: string): string {
 
 /**
  * A UCS policy-job API on a real HTTP server: GET /v1/policy/jobs/{jobid}, IAM's
- * POST /v3/auth/tokens, and the test-only admin API under /_sim/.
+ * POST /v3/auth/tokens and GET /v3/auth/domains, and the test-only admin API under /_sim/.
  */
 export class UcsSimulator {
   readonly clock: SimClock;
@@ -90,6 +93,8 @@ export class UcsSimulator {
   private readonly counters = new RequestStats();
   private readonly iam: IamTokenIssuer | undefined;
   private readonly auth: RequestAuthenticator;
+  /** The account the AK/SK and the IAM user belong to. */
+  readonly account: { id: string; name: string };
   private readonly stopping = new AbortController();
   private readonly log: (line: string) => void;
   private readonly startedAtMs = Date.now();
@@ -114,6 +119,8 @@ export class UcsSimulator {
       options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed);
     this.faultInjector = new FaultInjector(now, random);
     const { iamUser, iamPassword, iamDomain } = options;
+    const accountName = iamDomain ?? DEFAULT_ACCOUNT;
+    this.account = { id: options.domainId ?? accountIdFor(accountName), name: accountName };
     if (iamUser !== undefined || iamPassword !== undefined || iamDomain !== undefined) {
       if (iamUser === undefined || iamPassword === undefined || iamDomain === undefined) {
         throw new SimulatorError(
@@ -123,7 +130,13 @@ export class UcsSimulator {
       }
       const ttlMs = (options.tokenTtlSeconds ?? 24 * 3600) * 1000;
       this.iam = new IamTokenIssuer(
-        { user: iamUser, password: iamPassword, domain: iamDomain, ttlMs },
+        {
+          user: iamUser,
+          password: iamPassword,
+          domain: iamDomain,
+          ttlMs,
+          domainId: this.account.id,
+        },
         now,
         toMicros,
       );
@@ -131,7 +144,7 @@ export class UcsSimulator {
     if ((options.ak === undefined) !== (options.sk === undefined)) {
       throw new SimulatorError('InvalidInput', 'AK/SK signing needs both ak and sk');
     }
-    this.auth = new RequestAuthenticator(options, this.iam, now);
+    this.auth = new RequestAuthenticator({ ...options, domainId: this.account.id }, this.iam, now);
     this.scenario = scenario;
     this.applyInitialState();
   }
@@ -363,7 +376,10 @@ export class UcsSimulator {
       this.iam !== undefined &&
       (path === '/v3/auth/tokens' || path === '/v3/auth/tokens/')
     ) {
-      return { api: 'iam' };
+      return { api: 'iam', op: 'tokens' };
+    }
+    if (method === 'GET' && (path === '/v3/auth/domains' || path === '/v3/auth/domains/')) {
+      return { api: 'iam', op: 'domains' };
     }
     return { api: 'other' };
   }
@@ -436,17 +452,16 @@ export class UcsSimulator {
     );
   }
 
-  private answer(
-    route: Route,
-    received: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer },
-    requestId: string,
-  ): SimResponse {
-    if (route.api === 'iam')
+  private answer(route: Route, received: ReceivedRequest, requestId: string): SimResponse {
+    if (route.api === 'iam' && route.op === 'tokens')
       return this.iam?.issue(received.body.toString('utf8')) ?? answers.apiNotFound(requestId);
+    if (route.api === 'iam') return this.listAuthDomains(received, requestId);
     if (route.api === 'other') return answers.apiNotFound(requestId);
     const verdict = this.auth.check(received);
     if (!verdict.ok) {
       this.counters.rejectedFor(verdict.reason);
+      if (verdict.reason === 'MissingDomainId' || verdict.reason === 'WrongDomainId')
+        return answers.domainIdRefused(requestId, verdict.reason === 'MissingDomainId');
       return answers.authorizationFailed();
     }
     this.counters.accepted(verdict.method);
@@ -454,6 +469,32 @@ export class UcsSimulator {
     return body === undefined
       ? answers.jobNotFound()
       : { status: 200, headers: { 'Content-Type': answers.JSON_TYPE }, body };
+  }
+
+  /**
+   * IAM's KeystoneListAuthDomains: the account of the caller (AK/SK-signed, or an IAM token),
+   * which is how the vendor SDK finds the X-Domain-Id for AK/SK calls to global services.
+   */
+  private listAuthDomains(received: ReceivedRequest, requestId: string): SimResponse {
+    const verdict = this.auth.check(received, false);
+    if (!verdict.ok) {
+      this.counters.rejectedFor(verdict.reason);
+      return answers.iamAuthenticationFailed(requestId);
+    }
+    this.counters.accepted(verdict.method);
+    const { id, name } = this.account;
+    return answers.jsonResponse(200, {
+      domains: [
+        {
+          id,
+          name,
+          enabled: true,
+          description: '',
+          links: { self: `${this.url}/v3/domains/${id}` },
+        },
+      ],
+      links: { self: `${this.url}/v3/auth/domains`, previous: null, next: null },
+    });
   }
 
   private finish(res: ServerResponse, requestId: string, response: SimResponse): void {

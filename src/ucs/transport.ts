@@ -1,5 +1,6 @@
 import { AkSkAuth } from './auth/aksk-auth.js';
 import { StaticTokenAuth, type AuthStrategy } from './auth/auth-strategy.js';
+import { DomainIdLookup } from './auth/domain-id-lookup.js';
 import { IamTokenAuth } from './auth/iam-token-source.js';
 import { UcsClient, type GetJobResult } from './client.js';
 import {
@@ -50,6 +51,7 @@ export class UcsTransport {
   private readonly inFlight = new SingleFlight<GetJobResult>();
   private readonly clients = new Map<string, UcsClient>();
   private readonly iamTokens = new Map<string, IamTokenAuth>();
+  private readonly domainIds = new Map<string, DomainIdLookup>();
 
   constructor(options: UcsTransportOptions = {}) {
     const qps = options.qps ?? DEFAULTS.qps;
@@ -96,25 +98,44 @@ export class UcsTransport {
     switch (credentials.kind) {
       case 'token':
         return new StaticTokenAuth(credentials.token);
-      case 'aksk':
-        return new AkSkAuth(credentials, this.now);
-      case 'password': {
-        // One token per IAM user, whatever UCS endpoint it is used for.
-        let source = this.iamTokens.get(fingerprint);
-        if (source === undefined) {
-          source = new IamTokenAuth(
-            { ...credentials, iamEndpoint: credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT },
-            this.http,
-            this.now,
-          );
-          this.iamTokens.set(fingerprint, source);
-          if (this.iamTokens.size > MAX_CACHED_CLIENTS) {
-            const oldest = this.iamTokens.keys().next().value;
-            if (oldest !== undefined) this.iamTokens.delete(oldest);
-          }
-        }
-        return source;
+      case 'aksk': {
+        const hasDomain = credentials.domainID !== undefined && credentials.domainID !== '';
+        // One account ID lookup per access key pair, whatever UCS endpoint it is used for.
+        const lookup = hasDomain
+          ? undefined
+          : perCredentials(
+              this.domainIds,
+              fingerprint,
+              () => new DomainIdLookup(credentials, this.http, this.now),
+            );
+        return new AkSkAuth(credentials, this.now, lookup);
       }
+      case 'password':
+        // One token per IAM user, whatever UCS endpoint it is used for.
+        return perCredentials(
+          this.iamTokens,
+          fingerprint,
+          () =>
+            new IamTokenAuth(
+              { ...credentials, iamEndpoint: credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT },
+              this.http,
+              this.now,
+            ),
+        );
     }
   }
+}
+
+/** The entry for these credentials, made on first use; beyond the bound the oldest goes. */
+function perCredentials<T>(map: Map<string, T>, fingerprint: string, make: () => T): T {
+  let entry = map.get(fingerprint);
+  if (entry === undefined) {
+    entry = make();
+    map.set(fingerprint, entry);
+    if (map.size > MAX_CACHED_CLIENTS) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+  }
+  return entry;
 }

@@ -3,6 +3,8 @@ import { DEFAULT_IAM_ENDPOINT } from '../credentials.js';
 import { errorFromAnswer, headerText, ucsError, type UcsError } from '../errors.js';
 import type { HttpSender } from '../http/http-sender.js';
 import type { AuthStrategy, PreparedAuth, PrepareResult } from './auth-strategy.js';
+import { parseIamEndpoint } from './iam-endpoint.js';
+import { LoginBackoff } from './login-backoff.js';
 
 /** Tokens live 24 h; when IAM does not say, assume less and renew after this. */
 const UNKNOWN_LIFETIME_MS = 60 * 60_000;
@@ -21,10 +23,13 @@ interface CachedToken {
  * A domain-scoped IAM user token for password credentials (POST /v3/auth/tokens, token in
  * X-Subject-Token). Cached until a safety margin before `expires_at`; concurrent callers share
  * one token request; after a 401/403 from UCS the token is dropped so that the next call
- * fetches a new one (a token can be revoked early, e.g. on a password change).
+ * fetches a new one (a token can be revoked early, e.g. on a password change). A refused
+ * login is remembered with backoff (see LoginBackoff): IAM locks users out.
  */
 export class IamTokenAuth implements AuthStrategy {
+  readonly renewal = 'a freshly issued IAM token';
   readonly #credentials: PasswordCredentials;
+  readonly #backoff: LoginBackoff;
   #cached: CachedToken | undefined;
   #inFlight: Promise<PrepareResult> | undefined;
 
@@ -34,6 +39,7 @@ export class IamTokenAuth implements AuthStrategy {
     private readonly now: () => number,
   ) {
     this.#credentials = credentials;
+    this.#backoff = new LoginBackoff(now);
   }
 
   prepare(): Promise<PrepareResult> {
@@ -41,9 +47,19 @@ export class IamTokenAuth implements AuthStrategy {
     if (cached !== undefined && this.now() < cached.renewAt) {
       return Promise.resolve({ ok: true, auth: cached.auth });
     }
-    this.#inFlight ??= this.fetchToken().finally(() => {
-      this.#inFlight = undefined;
-    });
+    const refused = this.#backoff.blocked();
+    if (refused !== undefined) return Promise.resolve({ ok: false, error: refused });
+    this.#inFlight ??= this.fetchToken()
+      .then((result): PrepareResult => {
+        if (result.ok) {
+          this.#backoff.succeeded();
+          return result;
+        }
+        return { ok: false, error: this.#backoff.failed(result.error) };
+      })
+      .finally(() => {
+        this.#inFlight = undefined;
+      });
     return this.#inFlight;
   }
 
@@ -55,16 +71,8 @@ export class IamTokenAuth implements AuthStrategy {
 
   private async fetchToken(): Promise<PrepareResult> {
     const credentials = this.#credentials;
-    const iamEndpoint = credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT;
-    let endpoint: URL;
-    try {
-      endpoint = new URL(iamEndpoint);
-    } catch {
-      return { ok: false, error: ucsError('InvalidRequest', 'the IAM endpoint is not a URL') };
-    }
-    if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') {
-      return { ok: false, error: ucsError('InvalidRequest', 'the IAM endpoint must be http(s)') };
-    }
+    const endpoint = parseIamEndpoint(credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT);
+    if (!(endpoint instanceof URL)) return { ok: false, error: endpoint };
     const domain = { name: credentials.domainName };
     const body = JSON.stringify({
       auth: {
@@ -92,7 +100,8 @@ export class IamTokenAuth implements AuthStrategy {
     if (!sent.ok) return { ok: false, error: explain(sent.error) };
     const { answer } = sent;
     if (answer.status !== 201 && answer.status !== 200) {
-      return { ok: false, error: explain(errorFromAnswer(answer, 'IAM', this.now())) };
+      const error = errorFromAnswer(answer, 'IAM', this.now(), [credentials.password]);
+      return { ok: false, error: explain(error) };
     }
     const token = headerText(answer.headers['x-subject-token']);
     if (token === undefined) {

@@ -8,6 +8,7 @@ import {
   type UcsCredentials,
 } from '../../../src/ucs/index.js';
 import { SEED_BODY, reply, startServer, type LocalServer } from './local-servers.js';
+import { AUTH_DOMAINS_PATH } from '../../../src/ucs/auth/domain-id-lookup.js';
 
 describe('ucs client: job IDs cannot change the path', () => {
   let server: LocalServer | undefined;
@@ -138,9 +139,14 @@ describe('ucs client: credentials never appear in messages', () => {
     server = await startServer((req, res) => {
       const echo = `${req.body} ${JSON.stringify(req.headers)}`;
       if (req.url.startsWith('/v3/')) {
-        // IAM: fails with the request (and its password) in the message, or issues a token.
+        // IAM: fails with the request (and its secrets) in the message, or answers: the account
+        // of an access key pair, or a token for a password.
         if (iamFails) {
           reply(res, 401, { error_msg: `bad login: ${echo}` });
+          return;
+        }
+        if (req.url.startsWith(AUTH_DOMAINS_PATH)) {
+          reply(res, 200, { domains: [{ id: 'D' }] });
           return;
         }
         res.writeHead(201, { 'X-Subject-Token': SECRETS.token });
@@ -149,7 +155,6 @@ describe('ucs client: credentials never appear in messages', () => {
       }
       answers[Number(req.url.split('-').at(-1))]?.send(res, echo);
     });
-    transport = new UcsTransport({ qps: Infinity });
     const password: UcsCredentials = {
       kind: 'password',
       username: 'u',
@@ -157,33 +162,63 @@ describe('ucs client: credentials never appear in messages', () => {
       domainName: 'd',
       iamEndpoint: server.url,
     };
-    // The header that carries a secret on each request, as the echo shows it once redacted.
-    const cases: { creds: UcsCredentials; iamFails: boolean; redacted: string }[] = [
+    const aksk = {
+      kind: 'aksk',
+      accessKey: 'AK',
+      secretKey: SECRETS.secretKey,
+      securityToken: SECRETS.securityToken,
+    } as const;
+    // The header that carries a secret on each request, as the echo shows it once redacted; when
+    // IAM fails, the error every answer gives (IAM's refusal, remembered) and how often IAM was
+    // asked.
+    const cases: {
+      creds: UcsCredentials;
+      iamFails?: { reason: string; message: string };
+      redacted: string;
+      iamRequests: number;
+    }[] = [
       {
         creds: { kind: 'token', token: SECRETS.token },
-        iamFails: false,
         redacted: '"x-auth-token":"[redacted]"',
+        iamRequests: 0,
       },
       // The IAM request carries the password; its echo comes back in IAM's error.
-      { creds: password, iamFails: true, redacted: '"password":"[redacted]"' },
-      // The issued IAM token (SECRETS.token) is as secret as the password.
-      { creds: password, iamFails: false, redacted: '"x-auth-token":"[redacted]"' },
       {
-        creds: {
-          kind: 'aksk',
-          accessKey: 'AK',
-          secretKey: SECRETS.secretKey,
-          securityToken: SECRETS.securityToken,
-        },
-        iamFails: false,
+        creds: password,
+        iamFails: { reason: 'Unauthorized', message: 'IAM rejected' },
+        redacted: '"password":"[redacted]"',
+        iamRequests: 1,
+      },
+      // The issued IAM token (SECRETS.token) is as secret as the password (a login, and another
+      // after UCS's 401).
+      { creds: password, redacted: '"x-auth-token":"[redacted]"', iamRequests: 2 },
+      {
+        creds: { ...aksk, domainID: 'D' },
         redacted: '"x-security-token":"[redacted]"',
+        iamRequests: 0,
+      },
+      // The account ID lookup at IAM (its answer echoes the signed request too).
+      {
+        creds: { ...aksk, iamEndpoint: server.url },
+        iamFails: { reason: 'CredentialsInvalid', message: 'IAM refused the access key pair' },
+        redacted: '"x-security-token":"[redacted]"',
+        iamRequests: 1,
+      },
+      {
+        creds: { ...aksk, iamEndpoint: server.url },
+        redacted: '"x-security-token":"[redacted]"',
+        iamRequests: 2,
       },
     ];
     for (const [n, c] of cases.entries()) {
-      iamFails = c.iamFails;
+      iamFails = c.iamFails !== undefined;
+      // A fresh transport: a refused login is remembered (LoginBackoff) per transport.
+      transport?.close();
+      transport = new UcsTransport({ qps: Infinity });
+      const iamBefore = server.requests.filter((r) => r.url.startsWith('/v3/')).length;
       const client = transport.client(server.url, c.creds);
       for (const [i, answer] of answers.entries()) {
-        const where = `${c.creds.kind}${c.iamFails ? ' (IAM fails)' : ''}, answer ${String(i)}`;
+        const where = `case ${String(n)} (${c.creds.kind}${iamFails ? ', IAM fails' : ''}), answer ${String(i)}`;
         let result: GetJobResult | undefined;
         try {
           result = await client.getJob(`job-${String(n)}-${String(i)}`);
@@ -198,8 +233,8 @@ describe('ucs client: credentials never appear in messages', () => {
         scan(text, `the error of ${where}`);
         // The error path ran and the secret reached the message, redacted.
         if (c.iamFails) {
-          expect(result.error.reason, where).to.equal('Unauthorized');
-          expect(result.error.message, where).to.include('IAM rejected');
+          expect(result.error.reason, where).to.equal(c.iamFails.reason);
+          expect(result.error.message, where).to.include(c.iamFails.message);
           expect(result.error.message, where).to.include(c.redacted);
         } else {
           expect(result.error.reason, where).to.equal(answer.reason);
@@ -209,12 +244,43 @@ describe('ucs client: credentials never appear in messages', () => {
         }
       }
       scan(inspect(client, { depth: 10 }), 'the client object');
+      scan(inspect(transport, { depth: 10 }), 'the transport object');
+      expect(
+        server.requests.filter((r) => r.url.startsWith('/v3/')).length - iamBefore,
+        `IAM requests of case ${String(n)}`,
+      ).to.equal(c.iamRequests);
     }
-    scan(inspect(transport, { depth: 10 }), 'the transport object');
-    expect(server.requests.filter((r) => r.url.startsWith('/v3/'))).to.have.length(
-      answers.length + 1 + 1,
-      'IAM asked for each failed login, then once for a token (and once more on the 401)',
-    );
+  });
+
+  it('redacts a long echoed token before cutting the message to length', async () => {
+    // A 3,000-character token: cut first, the first few hundred characters would stay.
+    const token = Array.from(
+      { length: 3000 },
+      (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[(i * 7) % 26],
+    ).join('');
+    const bodies = [
+      (t: string) => JSON.stringify({ error_code: 'APIGW.0301', error_msg: `bad token ${t}` }),
+      (t: string) => JSON.stringify({ error: { code: 'X', message: `token: ${t}` } }),
+      (t: string) => `<html><body>token ${t}</body></html>`,
+      (t: string) => `plain ${t}`,
+    ];
+    let next = 0;
+    server = await startServer((req, res) => {
+      const echoed = String(req.headers['x-auth-token']);
+      reply(res, 401, bodies[next++ % bodies.length]?.(echoed) ?? '');
+    });
+    transport = new UcsTransport({ qps: Infinity });
+    const client = transport.client(server.url, { kind: 'token', token });
+    for (let i = 0; i < bodies.length; i++) {
+      const result = await client.getJob(`j${i}`);
+      if (result.ok) throw new Error('expected an error');
+      const text = JSON.stringify(result.error);
+      expect(text).to.include('[redacted]');
+      // No 16 characters in a row of the token survive anywhere.
+      for (let at = 0; at + 16 <= 400; at += 8) {
+        expect(text, `piece at ${at}`).not.to.include(token.slice(at, at + 16));
+      }
+    }
   });
 
   it('never puts credentials in messages of network failures and bad endpoints', async () => {
