@@ -154,7 +154,6 @@ async function main(): Promise<void> {
     const scenarioFile = join(runDir, 'scenario.json');
     await writeFile(scenarioFile, JSON.stringify(simScenario(s, lJobs)));
     sim = await startSimulator(
-      entry.args,
       ['--latency', '20ms', '--scenario', scenarioFile],
       join(runDir, 'ucs-sim.log'),
       { UCS_SIM_TOKEN: TOKEN },

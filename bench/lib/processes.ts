@@ -6,24 +6,32 @@ import { freePort } from '../../src/control-plane/free-port.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** How to start `policyjobwatch`: the built JS when it is newer than every source, else tsx. */
-export function cliEntry(): { args: string[]; built: boolean; why: string } {
-  const built = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+/**
+ * How to start `policyjobwatch` (`cli`) or `policyjobwatch-dev` (`dev-cli`, the simulator): the
+ * built JS when it is newer than every source, else tsx.
+ */
+export function cliEntry(cli: 'cli' | 'dev-cli' = 'cli'): {
+  args: string[];
+  built: boolean;
+  why: string;
+} {
+  const built = join(REPO_ROOT, 'dist', cli, 'main.js');
   const operator = join(REPO_ROOT, 'dist', 'runtime', 'operator.js');
+  const source = join(REPO_ROOT, 'src', cli, 'main.ts');
   if (existsSync(built) && existsSync(operator)) {
     const newest = newestMtime(join(REPO_ROOT, 'src'));
     if (statSync(operator).mtimeMs >= newest && statSync(built).mtimeMs >= newest)
-      return { args: [built], built: true, why: 'dist/cli/main.js (built JS)' };
+      return { args: [built], built: true, why: `dist/${cli}/main.js (built JS)` };
     return {
-      args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts')],
+      args: ['--import', 'tsx', source],
       built: false,
-      why: 'src/cli/main.ts through tsx: dist/ is older than src/ (run `npm run build` first)',
+      why: `src/${cli}/main.ts through tsx: dist/ is older than src/ (run \`npm run build\` first)`,
     };
   }
   return {
-    args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts')],
+    args: ['--import', 'tsx', source],
     built: false,
-    why: 'src/cli/main.ts through tsx: no dist/ (run `npm run build` first)',
+    why: `src/${cli}/main.ts through tsx: no dist/ (run \`npm run build\` first)`,
   };
 }
 
@@ -112,14 +120,18 @@ export function startChild(
   return new ChildRun(name, child, logFile);
 }
 
-/** `policyjobwatch ucs-sim` in its own process; resolves once it listens. */
+/** `policyjobwatch-dev ucs-sim` in its own process; resolves once it listens. */
 export async function startSimulator(
-  entry: string[],
   flags: string[],
   logFile: string,
   env: NodeJS.ProcessEnv,
 ): Promise<{ run: ChildRun; url: string }> {
-  const run = startChild('ucs-sim', [...entry, 'ucs-sim', ...flags], logFile, env);
+  const run = startChild(
+    'ucs-sim',
+    [...cliEntry('dev-cli').args, 'ucs-sim', ...flags],
+    logFile,
+    env,
+  );
   const match = await run.waitForStdout(/ucs-sim listening on (\S+)/, 60_000);
   return { run, url: match[1] ?? '' };
 }

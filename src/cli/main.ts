@@ -1,10 +1,9 @@
 #!/usr/bin/env node
+// The production CLI: what the image and `npm install policyjobwatch` ship. The development
+// tools (demo, UCS simulator, local control plane) live in src/dev-cli, one `npm run` away.
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
-import { controlPlaneCommand } from './control-plane-command.js';
-import { demoCommand } from './demo-command.js';
 import { runCommand } from './run-command.js';
-import { ucsSimCommand } from './ucs-sim-command.js';
 
 const program = new Command('policyjobwatch')
   .description(
@@ -14,8 +13,5 @@ const program = new Command('policyjobwatch')
   .showHelpAfterError();
 
 program.addCommand(runCommand());
-program.addCommand(controlPlaneCommand());
-program.addCommand(ucsSimCommand());
-program.addCommand(demoCommand());
 
 await program.parseAsync(process.argv);

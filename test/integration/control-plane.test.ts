@@ -8,7 +8,7 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { adminKubeConfig, controlPlane, kubectl } from '../support/control-plane.js';
-import { eventually } from '../support/eventually.js';
+import { eventually } from '../../harness/eventually.js';
 
 const GROUP = 'smoke.policyjobwatch.io';
 const PLURAL = 'widgets';

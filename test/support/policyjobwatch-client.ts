@@ -13,7 +13,7 @@ import {
   VERSION,
   type PolicyJobWatch,
 } from '../../src/api/index.js';
-import { eventually } from './eventually.js';
+import { eventually } from '../../harness/eventually.js';
 
 /**
  * PolicyJobWatch resources, Secrets and Events of one namespace, as tests use them. The

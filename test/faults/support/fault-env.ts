@@ -5,7 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { LocalControlPlane } from '../../../src/control-plane/index.js';
 import { freePort } from '../../../src/control-plane/free-port.js';
 import { installCrd } from '../../support/crd.js';
-import { eventually } from '../../support/eventually.js';
+import { eventually } from '../../../harness/eventually.js';
 import { PolicyJobWatchClient } from '../../support/policyjobwatch-client.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

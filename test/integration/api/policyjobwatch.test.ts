@@ -24,7 +24,7 @@ import { adminKubeConfig, kubectl } from '../../support/control-plane.js';
 import { installCrd } from '../../support/crd.js';
 import { seedStatus, SEED_JOB_ENTRY } from '../../fixtures/seed-status.js';
 import { SPEC_CASES } from '../../unit/api/spec-cases.js';
-import { eventually } from '../../support/eventually.js';
+import { eventually } from '../../../harness/eventually.js';
 
 const NAMESPACE = 'api-policyjobwatch';
 const FIELD_MANAGER = 'policyjobwatch-test';

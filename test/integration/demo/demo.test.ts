@@ -50,7 +50,7 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-describe('policyjobwatch demo, run as users run it', function () {
+describe('policyjobwatch-dev demo, run as users run it', function () {
   this.timeout(DEMO_LIMIT_MS + 60_000);
   let child: ChildProcess | undefined;
   let exited = false;
@@ -72,7 +72,7 @@ describe('policyjobwatch demo, run as users run it', function () {
     const started = Date.now();
     const proc = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--exit-when-settled'],
+      ['--import', 'tsx', 'src/dev-cli/main.ts', 'demo', '--exit-when-settled'],
       { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;

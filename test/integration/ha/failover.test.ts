@@ -4,7 +4,7 @@ import { GROUP, PHASES, PLURAL, VERSION, type PolicyJobWatch } from '../../../sr
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { controlPlane } from '../../support/control-plane.js';
 import { installCrd } from '../../support/crd.js';
-import { eventually } from '../../support/eventually.js';
+import { eventually } from '../../../harness/eventually.js';
 import { OperatorHarness } from '../../support/operator-harness.js';
 import { Replica, type Exit } from './replica.js';
 

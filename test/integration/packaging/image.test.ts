@@ -18,7 +18,7 @@ import { freePort } from '../../../src/control-plane/free-port.js';
 import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { adminKubeConfig, controlPlane } from '../../support/control-plane.js';
 import { installCrd } from '../../support/crd.js';
-import { eventually } from '../../support/eventually.js';
+import { eventually } from '../../../harness/eventually.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const NS = 'packaging-image';
@@ -166,9 +166,11 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
     expect(await exists(join(app, 'crds/ucs.policyjobwatch.io_policyjobwatches.yaml'))).to.equal(
       true,
     );
-    // No TypeScript sources or tests ship.
+    // No TypeScript sources or tests ship, and none of the development tools.
     expect(await exists(join(app, 'src'))).to.equal(false);
     expect(await exists(join(app, 'test'))).to.equal(false);
+    for (const dev of ['dist/dev-cli', 'dist/demo', 'dist/ucs-sim', 'dist/control-plane', 'hack'])
+      expect(await exists(join(app, dev)), `${dev} is development tooling`).to.equal(false);
   });
 
   it('installs every production dependency and no development-only package', async () => {
@@ -200,6 +202,9 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
     expectOk('--help', help);
     expect(help.stdout).to.match(/Usage: policyjobwatch/);
     expect(help.stdout).to.match(/\n\s+run\b/);
+    // The development commands are not part of the production CLI.
+    for (const dev of ['demo', 'ucs-sim', 'control-plane'])
+      expect(help.stdout).not.to.match(new RegExp(`\\n\\s+${dev}\\b`));
     const version = await run(process.execPath, ['dist/cli/main.js', '--version'], {
       cwd: app,
       env: isolatedEnv(),

@@ -341,8 +341,39 @@ describe('Reconciler', () => {
     expect(written?.conditions?.[0]?.reason).to.equal('JobsRunning');
   });
 
-  it('forgets a deleted resource', async () => {
+  it('forgets a deleted resource: nothing is fetched or written, and a resource created again under its name starts afresh', async () => {
     const world = new FakeWorld();
-    expect(await reconciler(world).reconcile('ns', 'gone', log)).to.deep.equal({ kind: 'done' });
+    world.jobs.set('a', ok('Running'));
+    world.create({ jobIDs: ['a'] });
+    const r = reconciler(world);
+    await r.reconcile('ns', 'w', log);
+    expect(world.writes).to.have.length(1);
+    expect(world.events).to.deep.equal(['JobRunning']);
+
+    world.resource = undefined;
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({ kind: 'done' });
+    expect(world.calls, 'no UCS call for a deleted resource').to.have.length(1);
+    expect(world.writes, 'no status write for a deleted resource').to.have.length(1);
+
+    // The same name again, no status yet (the informer has not delivered the old write): the
+    // status this operator wrote for the deleted resource is not taken for its own.
+    world.create({ jobIDs: ['a'] });
+    await r.reconcile('ns', 'w', log);
+    expect(world.writes, 'a first status for the new resource').to.have.length(2);
+    expect(world.events, 'and its own first event').to.deep.equal(['JobRunning', 'JobRunning']);
+  });
+
+  it('forgets a resource being deleted (deletionTimestamp set): nothing is fetched or written', async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', ok('Running'));
+    world.create({ jobIDs: ['a'] });
+    const r = reconciler(world);
+    await r.reconcile('ns', 'w', log);
+    world.resource!.metadata.deletionTimestamp = new Date(world.clock);
+    world.jobs.set('a', ok('Succeeded'));
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({ kind: 'done' });
+    expect(world.calls).to.have.length(1);
+    expect(world.writes).to.have.length(1);
+    expect(r.isOwnWrite('ns/w', '1'), 'the write it made is forgotten').to.equal(false);
   });
 });

@@ -25,8 +25,8 @@ function startCli(
 ): Promise<RunningCli> {
   const [command, prefix] =
     options.viaNpx === false
-      ? [process.execPath, ['--import', 'tsx', 'src/cli/main.ts']]
-      : ['npx', ['tsx', 'src/cli/main.ts']];
+      ? [process.execPath, ['--import', 'tsx', 'src/dev-cli/main.ts']]
+      : ['npx', ['tsx', 'src/dev-cli/main.ts']];
   const child = spawn(command, [...prefix, 'ucs-sim', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
@@ -81,7 +81,7 @@ async function refused(url: string): Promise<boolean> {
   }
 }
 
-describe('ucs-sim: the CLI (policyjobwatch ucs-sim)', function () {
+describe('ucs-sim: the CLI (policyjobwatch-dev ucs-sim)', function () {
   this.timeout(40_000);
 
   it('prints exactly the listening line on stdout, serves the seed, and stops on SIGTERM', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import {
   JOBS_PATH,
@@ -7,6 +8,7 @@ import {
   type UcsCredentials,
 } from '../../../src/ucs/index.js';
 import { SEED_BODY, reply, startServer, type LocalServer } from './local-servers.js';
+import { AUTH_DOMAINS_PATH } from '../../../src/ucs/auth/domain-id-lookup.js';
 
 describe('ucs client: job IDs cannot change the path', () => {
   let server: LocalServer | undefined;
@@ -99,94 +101,155 @@ describe('ucs client: credentials never appear in messages', () => {
   }
 
   it('redacts secrets that a misbehaving server echoes back, for every credential kind', async () => {
-    // Echoes the request's headers and body into every kind of error answer.
-    let mode = 0;
+    // Every kind of error answer, each echoing the request (its body first, then its headers).
+    const answers: { send: (res: ServerResponse, echo: string) => void; reason: string }[] = [
+      {
+        send: (res, echo) => {
+          reply(res, 400, { error_code: 'X', error_msg: echo });
+        },
+        reason: 'InvalidRequest',
+      },
+      {
+        send: (res, echo) => {
+          reply(res, 401, { error: { code: 'Y', message: echo } });
+        },
+        reason: 'Unauthorized',
+      },
+      {
+        send: (res, echo) => {
+          reply(res, 502, `<html><body><pre>${echo}</pre></body></html>`);
+        },
+        reason: 'Unavailable',
+      },
+      {
+        send: (res, echo) => {
+          reply(res, 503, echo);
+        },
+        reason: 'Unavailable',
+      },
+      // Not JSON: the message gives its size only, so there is nothing to redact.
+      {
+        send: (res, echo) => {
+          reply(res, 200, `not json ${echo}`);
+        },
+        reason: 'InvalidResponse',
+      },
+    ];
+    let iamFails = false;
     server = await startServer((req, res) => {
-      const echo = `${JSON.stringify(req.headers)} ${req.body}`;
+      const echo = `${req.body} ${JSON.stringify(req.headers)}`;
       if (req.url.startsWith('/v3/')) {
-        // IAM: fail with the request (and its password) in the message, then succeed.
-        if (mode === 0) {
+        // IAM: fails with the request (and its secrets) in the message, or answers: the account
+        // of an access key pair, or a token for a password.
+        if (iamFails) {
           reply(res, 401, { error_msg: `bad login: ${echo}` });
+          return;
+        }
+        if (req.url.startsWith(AUTH_DOMAINS_PATH)) {
+          reply(res, 200, { domains: [{ id: 'D' }] });
           return;
         }
         res.writeHead(201, { 'X-Subject-Token': SECRETS.token });
         res.end('{}');
         return;
       }
-      const answers = [
-        () => {
-          reply(res, 400, { error_code: 'X', error_msg: echo });
-        },
-        () => {
-          reply(res, 401, { error: { code: 'Y', message: echo } });
-        },
-        () => {
-          reply(res, 502, `<html><body><pre>${echo}</pre></body></html>`);
-        },
-        () => {
-          reply(res, 503, echo);
-        },
-        () => {
-          reply(res, 200, `not json ${echo}`);
-        },
-      ];
-      const answer = answers[Number(req.url.split('-').at(-1)) % answers.length];
-      answer?.();
+      answers[Number(req.url.split('-').at(-1))]?.send(res, echo);
     });
-    transport = new UcsTransport({ qps: Infinity });
-    const credentials: UcsCredentials[] = [
-      { kind: 'token', token: SECRETS.token },
+    const password: UcsCredentials = {
+      kind: 'password',
+      username: 'u',
+      password: SECRETS.password,
+      domainName: 'd',
+      iamEndpoint: server.url,
+    };
+    const aksk = {
+      kind: 'aksk',
+      accessKey: 'AK',
+      secretKey: SECRETS.secretKey,
+      securityToken: SECRETS.securityToken,
+    } as const;
+    // The header that carries a secret on each request, as the echo shows it once redacted; when
+    // IAM fails, the error every answer gives (IAM's refusal, remembered) and how often IAM was
+    // asked.
+    const cases: {
+      creds: UcsCredentials;
+      iamFails?: { reason: string; message: string };
+      redacted: string;
+      iamRequests: number;
+    }[] = [
       {
-        kind: 'password',
-        username: 'u',
-        password: SECRETS.password,
-        domainName: 'd',
-        iamEndpoint: server.url,
+        creds: { kind: 'token', token: SECRETS.token },
+        redacted: '"x-auth-token":"[redacted]"',
+        iamRequests: 0,
+      },
+      // The IAM request carries the password; its echo comes back in IAM's error.
+      {
+        creds: password,
+        iamFails: { reason: 'Unauthorized', message: 'IAM rejected' },
+        redacted: '"password":"[redacted]"',
+        iamRequests: 1,
+      },
+      // The issued IAM token (SECRETS.token) is as secret as the password (a login, and another
+      // after UCS's 401).
+      { creds: password, redacted: '"x-auth-token":"[redacted]"', iamRequests: 2 },
+      {
+        creds: { ...aksk, domainID: 'D' },
+        redacted: '"x-security-token":"[redacted]"',
+        iamRequests: 0,
+      },
+      // The account ID lookup at IAM (its answer echoes the signed request too).
+      {
+        creds: { ...aksk, iamEndpoint: server.url },
+        iamFails: { reason: 'CredentialsInvalid', message: 'IAM refused the access key pair' },
+        redacted: '"x-security-token":"[redacted]"',
+        iamRequests: 1,
       },
       {
-        kind: 'aksk',
-        accessKey: 'AK',
-        secretKey: SECRETS.secretKey,
-        securityToken: SECRETS.securityToken,
-        domainID: 'D',
-      },
-      // The account ID lookup at IAM (its answer echoes the request too).
-      {
-        kind: 'aksk',
-        accessKey: 'AK',
-        secretKey: SECRETS.secretKey,
-        securityToken: SECRETS.securityToken,
-        iamEndpoint: server.url,
+        creds: { ...aksk, iamEndpoint: server.url },
+        redacted: '"x-security-token":"[redacted]"',
+        iamRequests: 2,
       },
     ];
-    const seen: string[] = [];
-    for (const creds of credentials) {
-      for (const m of [0, 1]) {
-        mode = m;
-        // A fresh transport: a refused login is remembered (LoginBackoff) per transport.
-        transport.close();
-        transport = new UcsTransport({ qps: Infinity });
-        const client = transport.client(server.url, creds);
-        for (let i = 0; i < 5; i++) {
-          let result: GetJobResult | undefined;
-          try {
-            result = await client.getJob(`job-${m}-${i}`);
-          } catch (err) {
-            scan(String(err), 'a thrown error');
-            scan(inspect(err), 'a thrown error');
-            throw new Error('getJob threw', { cause: err });
-          }
-          expect(result.ok).to.be.false;
-          seen.push(JSON.stringify(result));
+    for (const [n, c] of cases.entries()) {
+      iamFails = c.iamFails !== undefined;
+      // A fresh transport: a refused login is remembered (LoginBackoff) per transport.
+      transport?.close();
+      transport = new UcsTransport({ qps: Infinity });
+      const iamBefore = server.requests.filter((r) => r.url.startsWith('/v3/')).length;
+      const client = transport.client(server.url, c.creds);
+      for (const [i, answer] of answers.entries()) {
+        const where = `case ${String(n)} (${c.creds.kind}${iamFails ? ', IAM fails' : ''}), answer ${String(i)}`;
+        let result: GetJobResult | undefined;
+        try {
+          result = await client.getJob(`job-${String(n)}-${String(i)}`);
+        } catch (err) {
+          scan(String(err), 'a thrown error');
+          scan(inspect(err), 'a thrown error');
+          throw new Error('getJob threw', { cause: err });
         }
-        scan(inspect(client, { depth: 10 }), 'the client object');
+        expect(result.ok, where).to.be.false;
+        if (result.ok) continue;
+        const text = JSON.stringify(result);
+        scan(text, `the error of ${where}`);
+        // The error path ran and the secret reached the message, redacted.
+        if (c.iamFails) {
+          expect(result.error.reason, where).to.equal(c.iamFails.reason);
+          expect(result.error.message, where).to.include(c.iamFails.message);
+          expect(result.error.message, where).to.include(c.redacted);
+        } else {
+          expect(result.error.reason, where).to.equal(answer.reason);
+          if (answer.reason === 'InvalidResponse')
+            expect(result.error.message, where).to.match(/not JSON \(\d+ bytes\)$/);
+          else expect(result.error.message, where).to.include(c.redacted);
+        }
       }
+      scan(inspect(client, { depth: 10 }), 'the client object');
+      scan(inspect(transport, { depth: 10 }), 'the transport object');
+      expect(
+        server.requests.filter((r) => r.url.startsWith('/v3/')).length - iamBefore,
+        `IAM requests of case ${String(n)}`,
+      ).to.equal(c.iamRequests);
     }
-    scan(seen.join('\n'), 'an error');
-    scan(inspect(transport, { depth: 10 }), 'the transport object');
-    // The echoes did reach the messages (so the scan is not vacuous), redacted.
-    expect(seen.join('\n')).to.include('[redacted]');
-    expect(seen.some((s) => s.includes('x-auth-token'))).to.be.true;
   });
 
   it('redacts a long echoed token before cutting the message to length', async () => {
@@ -229,12 +292,24 @@ describe('ucs client: credentials never appear in messages', () => {
       domainName: 'd',
       iamEndpoint: `http://user:${SECRETS.password}@127.0.0.1:1`,
     };
-    const messages: string[] = [];
-    for (const endpoint of ['http://127.0.0.1:1', `http://x:${SECRETS.token}@h`, 'nonsense']) {
-      for (const c of [creds, { kind: 'token', token: SECRETS.token } as const]) {
-        messages.push(JSON.stringify(await transport.client(endpoint, c).getJob('j')));
-      }
+    const token: UcsCredentials = { kind: 'token', token: SECRETS.token };
+    // Each call fails where it should, so the scans read real messages.
+    const cases: [endpoint: string, UcsCredentials, reason: string, message: string][] = [
+      ['http://127.0.0.1:1', creds, 'Unavailable', 'cannot reach IAM at 127.0.0.1:1'],
+      ['http://127.0.0.1:1', token, 'Unavailable', 'cannot reach UCS at 127.0.0.1:1'],
+      [`http://x:${SECRETS.token}@h`, creds, 'InvalidRequest', 'must not carry credentials'],
+      [`http://x:${SECRETS.token}@h`, token, 'InvalidRequest', 'must not carry credentials'],
+      ['nonsense', creds, 'InvalidRequest', 'is not a URL'],
+      ['nonsense', token, 'InvalidRequest', 'is not a URL'],
+    ];
+    for (const [endpoint, c, reason, message] of cases) {
+      const result = await transport.client(endpoint, c).getJob('j');
+      const where = `${c.kind} at ${endpoint}`;
+      expect(result.ok, where).to.be.false;
+      if (result.ok) continue;
+      expect(result.error.reason, where).to.equal(reason);
+      expect(result.error.message, where).to.include(message);
+      scan(JSON.stringify(result), `the error of ${where}`);
     }
-    scan(messages.join('\n'), 'an error');
   });
 });

@@ -16,7 +16,11 @@ export async function eventually<T>(
       return await probe();
     } catch (err) {
       if (fatal(err) || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      await sleep(intervalMs);
     }
   }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

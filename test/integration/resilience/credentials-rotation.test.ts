@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
-import { eventually } from '../../support/eventually.js';
+import { eventually } from '../../../harness/eventually.js';
 import { condition, OperatorHarness } from '../../support/operator-harness.js';
 
 const NS = 'fault-credentials';
@@ -10,7 +10,7 @@ const SK = 'sk-rotation-secret-8e1f0b';
 const SECRET_TTL_MS = 5_000;
 const POLL_MS = 5_000;
 
-describe('faults: the credentials Secret is rotated from a token to AK/SK', function () {
+describe('resilience: the credentials Secret is rotated from a token to AK/SK', function () {
   this.timeout(90_000);
   const h = new OperatorHarness(NS);
   let sim: UcsSimulator;

@@ -212,7 +212,7 @@ const body = fc.oneof(
   { arbitrary: mutatedSeed, weight: 6 },
 );
 
-describe('faults (property): any UCS answer gives a status the real CRD accepts, or InvalidResponse', function () {
+describe('resilience (property): any UCS answer gives a status the real CRD accepts, or InvalidResponse', function () {
   this.timeout(120_000);
   let server: Server;
   let current = '{}';
