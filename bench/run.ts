@@ -20,7 +20,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../src/api/index.js';
 import type { PolicyJobWatch } from '../src/api/index.js';
 import { LocalControlPlane } from '../src/control-plane/index.js';
 import { PooledKubeConfig } from '../src/kube/pooled-kube-config.js';
-import { installCrd } from '../test/support/crd.js';
+import { installCrd } from '../harness/crd.js';
 import { histogramQuantile, metricSum, quantile } from './lib/prometheus.js';
 import {
   REPO_ROOT,

@@ -6,9 +6,36 @@ import {
   ScenarioError,
   zodIssues,
 } from './scenario-schema.js';
-import type { UcsSimulator } from './simulator.js';
+import type { SimClock } from './clock.js';
+import type { Duration } from './duration.js';
+import type { FaultRule } from './faults.js';
+import type { JobFlip, JobStore, JobSummary } from './job-store.js';
+import type { SimStatsSnapshot } from './request-stats.js';
+import type { FaultRuleInput, JobInput, ScenarioInput } from './scenario-schema.js';
 import { SimulatorError } from './simulator-error.js';
 import { jsonResponse, type SimResponse } from './ucs-errors.js';
+
+/** What the admin API may do to a simulator (UcsSimulator implements it). */
+export interface SimulatorAdmin {
+  readonly clock: SimClock;
+  setJob(input: JobInput): void;
+  removeJob(id: string): boolean;
+  loadScenario(input: ScenarioInput): void;
+  setJobStatus(id: string, flip: JobFlip): void;
+  advanceJob(id: string, by: Duration): void;
+  restartTimelines(): void;
+  jobs(): JobSummary[];
+  inspectJob(id: string): ReturnType<JobStore['inspect']>;
+  setFault(input: FaultRuleInput): FaultRule;
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  faults(): readonly FaultRule[];
+  revokeTokens(token?: string): number;
+  requestCount(jobID: string): number;
+  stats(): SimStatsSnapshot;
+  resetStats(): void;
+  reset(): void;
+}
 
 // The test-only control API under /_sim/ (never under /v1, so no client can mistake it for
 // UCS). Every route maps onto a public method of UcsSimulator: tests in the same process call
@@ -100,7 +127,7 @@ function bodyAs<S extends z.ZodType>(schema: S, text: string): z.output<S> {
   return result.data;
 }
 
-function clockState(sim: UcsSimulator): SimResponse {
+function clockState(sim: SimulatorAdmin): SimResponse {
   return jsonResponse(200, {
     now: new Date(sim.clock.now()).toISOString(),
     frozen: sim.clock.frozen,
@@ -108,7 +135,7 @@ function clockState(sim: UcsSimulator): SimResponse {
 }
 
 function jobRoute(
-  sim: UcsSimulator,
+  sim: SimulatorAdmin,
   method: string,
   id: string,
   action: string | undefined,
@@ -163,7 +190,7 @@ function routeNotFound(method: string, path: string): SimResponse {
   });
 }
 
-function dispatch(sim: UcsSimulator, method: string, path: string, body: string): SimResponse {
+function dispatch(sim: SimulatorAdmin, method: string, path: string, body: string): SimResponse {
   const parts = path
     .split('/')
     .filter((p) => p !== '')
@@ -229,7 +256,7 @@ function dispatch(sim: UcsSimulator, method: string, path: string, body: string)
 
 /** Answers one admin request; errors become 400/404 bodies {"error":{reason,message,issues}}. */
 export function handleAdmin(
-  sim: UcsSimulator,
+  sim: SimulatorAdmin,
   method: string,
   path: string,
   body: string,

@@ -6,56 +6,18 @@ import {
   type TimelineEntry,
 } from './job-timeline.js';
 import { goTimeString, rfc3339China } from './timestamps.js';
+import type { UcsJobDocument, UcsStatusBlock, UcsTaskDocument } from './wire-types.js';
 
 // The JSON that GET /v1/policy/jobs/{jobid} answers, in the seed's field order
 // (JSON.stringify keeps insertion order, so the order of assignments below is the wire order).
 
-export interface UcsObjectMeta {
-  name: string;
-  uid: string;
-  creationTimestamp: string;
-  updateTimestamp: string;
-}
+export type {
+  UcsJobDocument,
+  UcsObjectMeta,
+  UcsStatusBlock,
+  UcsTaskDocument,
+} from './wire-types.js';
 
-export interface UcsStatusBlock {
-  status?: string;
-  reason?: string;
-  startTime?: string;
-  finishTime?: string;
-}
-
-export interface UcsTaskDocument {
-  kind: string;
-  apiVersion: string;
-  metadata: UcsObjectMeta;
-  spec: {
-    jobID: string;
-    target: string;
-    targetType: string;
-    type: string;
-    runway: string;
-    waitTimeOut: number;
-  };
-  status: UcsStatusBlock;
-}
-
-export interface UcsJobDocument {
-  kind: string;
-  apiVersion: string;
-  metadata: UcsObjectMeta;
-  spec: {
-    taskList: UcsTaskDocument[];
-    domainID: string;
-    operation: string;
-    waitTimeOut: number;
-    type: string;
-    relatedObjects?: Record<string, string>;
-    extendParam?: Record<string, unknown>;
-  };
-  status: UcsStatusBlock;
-}
-
-/** Epoch milliseconds to the epoch microseconds that timestamps are rendered from. */
 export type ToMicros = (epochMs: number) => number;
 
 export interface RenderedJob {

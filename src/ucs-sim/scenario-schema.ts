@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { SEED_JOB_ID } from './seed-job.js';
+import { SEED_JOB_ID } from './seed-job-id.js';
 
 // The scenario file format. Every time is relative to the moment the scenario starts (the
 // simulator's start, POST /_sim/start, or the moment a job is added through the admin API).

@@ -1,7 +1,6 @@
-import type { UcsJobDocument } from './job-document.js';
+import type { UcsJobDocument } from './wire-types.js';
 
-/** The job ID of the API page's example response, served when no scenario is given. */
-export const SEED_JOB_ID = 'c7678551-1f7e-4699-9ea1-3baa2d32f552';
+export { SEED_JOB_ID } from './seed-job-id.js';
 
 /**
  * The example 200 response of "Obtaining the Job Related to a Specific Policy Instance"

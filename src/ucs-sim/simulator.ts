@@ -8,7 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { handleAdmin } from './admin-api.js';
+import { handleAdmin, type SimulatorAdmin } from './admin-api.js';
 import { SimClock } from './clock.js';
 import { parseDuration, type Duration } from './duration.js';
 import { FaultInjector, seededRandom, type FaultApi, type FaultRule } from './faults.js';
@@ -86,7 +86,7 @@ function decodeSegment(segment: string): string {
  * A UCS policy-job API on a real HTTP server: GET /v1/policy/jobs/{jobid}, IAM's
  * POST /v3/auth/tokens and GET /v3/auth/domains, and the test-only admin API under /_sim/.
  */
-export class UcsSimulator {
+export class UcsSimulator implements SimulatorAdmin {
   readonly clock: SimClock;
   private readonly store: JobStore;
   private readonly faultInjector: FaultInjector;

@@ -4,7 +4,7 @@ import type { PolicyJobWatch } from '../../src/api/index.js';
 import { defaultOptionValues, parseOperatorConfig } from '../../src/runtime/config.js';
 import { Operator } from '../../src/runtime/operator.js';
 import { adminKubeConfig } from './control-plane.js';
-import { installCrd } from './crd.js';
+import { installCrd } from '../../harness/crd.js';
 import { PolicyJobWatchClient } from './policyjobwatch-client.js';
 
 /** An operator running in this process against the shared control plane, and its logs. */

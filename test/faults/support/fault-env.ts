@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { LocalControlPlane } from '../../../src/control-plane/index.js';
 import { freePort } from '../../../src/control-plane/free-port.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 import { eventually } from '../../../harness/eventually.js';
 import { PolicyJobWatchClient } from '../../support/policyjobwatch-client.js';
 

@@ -21,7 +21,7 @@ import {
   type PolicyJobWatchStatus,
 } from '../../../src/api/index.js';
 import { adminKubeConfig, kubectl } from '../../support/control-plane.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 import { seedStatus, SEED_JOB_ENTRY } from '../../fixtures/seed-status.js';
 import { SPEC_CASES } from '../../unit/api/spec-cases.js';
 import { eventually } from '../../../harness/eventually.js';

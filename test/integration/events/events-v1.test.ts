@@ -11,7 +11,7 @@ import { EVENT_ACTION, EventRecorder } from '../../../src/kube/event-recorder.js
 import { SERIES_WINDOW_MS } from '../../../src/kube/event-series.js';
 import type { TransitionEvent } from '../../../src/controller/transition-events.js';
 import { adminKubeConfig, kubectl } from '../../support/control-plane.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 import { PolicyJobWatchClient } from '../../support/policyjobwatch-client.js';
 
 const NS = 'events-v1';

@@ -3,7 +3,7 @@ import { CoordinationV1Api, Watch, type V1Lease } from '@kubernetes/client-node'
 import { GROUP, PHASES, PLURAL, VERSION, type PolicyJobWatch } from '../../../src/api/index.js';
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { controlPlane } from '../../support/control-plane.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 import { eventually } from '../../../harness/eventually.js';
 import { OperatorHarness } from '../../support/operator-harness.js';
 import { Replica, type Exit } from './replica.js';

@@ -3,7 +3,7 @@ import type { PolicyJobWatchStatus } from '../../../src/api/index.js';
 import { StatusTooLargeError } from '../../../src/controller/ports.js';
 import { StatusWriter } from '../../../src/kube/status-writer.js';
 import { adminKubeConfig } from '../../support/control-plane.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 import { PolicyJobWatchClient } from '../../support/policyjobwatch-client.js';
 
 const NS = 'kube-status-writer';

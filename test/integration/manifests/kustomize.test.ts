@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { parseCredentials } from '../../../src/controller/credentials.js';
 import { adminKubeConfig, kubectl } from '../../support/control-plane.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 import {
   configFromArgs,
   find,

@@ -18,7 +18,7 @@ import { REQUESTED_AT_ANNOTATION } from '../../../src/api/index.js';
 import { Operator } from '../../../src/runtime/operator.js';
 import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { kubectl } from '../../support/control-plane.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 import { eventually } from '../../../harness/eventually.js';
 import { condition, OperatorHarness } from '../../support/operator-harness.js';
 import {

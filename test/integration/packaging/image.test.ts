@@ -17,7 +17,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../../src/api/inde
 import { freePort } from '../../../src/control-plane/free-port.js';
 import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { adminKubeConfig, controlPlane } from '../../support/control-plane.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 import { eventually } from '../../../harness/eventually.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

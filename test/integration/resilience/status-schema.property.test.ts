@@ -17,7 +17,7 @@ import { FIELD_MANAGER } from '../../../src/kube/status-writer.js';
 import { parseJob, UcsTransport } from '../../../src/ucs/index.js';
 import { seedJobJson } from '../../fixtures/seed-status.js';
 import { adminKubeConfig } from '../../support/control-plane.js';
-import { installCrd } from '../../support/crd.js';
+import { installCrd } from '../../../harness/crd.js';
 
 const NS = 'fault-property';
 const JOB_ID = 'prop-job';

@@ -1,10 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { CRD_FILE } from '../../src/api/index.js';
-import { installCrd as installCrdFile, loadCrdFile } from '../../src/demo/install-crd.js';
+import { CRD_FILE } from '../src/api/index.js';
+import { installCrd as installCrdFile, loadCrdFile } from '../src/demo/install-crd.js';
 
-const CRD_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', CRD_FILE);
+const CRD_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', CRD_FILE);
 
 /** The CRD as shipped in crds/ (the unit tests check it is what src/api generates). */
 export function loadCrd(): Promise<V1CustomResourceDefinition> {
