@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { MAX_TASKS_PER_JOB } from '../api/index.js';
 import { credentialsFingerprint, type ListJobsResult, type UcsCredentials } from '../ucs/index.js';
 import type { FetchError } from './fetch-error.js';
+import { FreshAnswers } from './fresh-answers.js';
 import type { Freshness } from './job-cache.js';
 import { isComplete, type SelectableJob } from './job-selector.js';
 import { mapJob } from './map-job.js';
@@ -18,13 +19,6 @@ export interface JobListClientFactory {
 export type ListAnswer =
   { ok: true; items: readonly SelectableJob[] } | { ok: false; error: FetchError };
 
-interface Entry {
-  at: number;
-  by: string;
-  result: Promise<ListAnswer>;
-  settled?: ListAnswer;
-}
-
 /**
  * UCS job lists (GET /v1/policy/jobs?kind=K), one per endpoint, credentials and kind, shared
  * by every resource that selects on it, with the JobCache's freshness rules (an answer another
@@ -37,17 +31,16 @@ interface Entry {
  * fields as clipped text, and the mapped job (at most `keepTasks` tasks) of complete items.
  */
 export class JobListCache {
-  private readonly entries = new Map<string, Entry>();
-  private lastSweep: number;
+  private readonly answers: FreshAnswers<ListAnswer>;
 
   constructor(
     private readonly clients: JobListClientFactory,
-    private readonly retainMs: number,
-    private readonly now: () => number = Date.now,
+    retainMs: number,
+    now: () => number = Date.now,
     private readonly onChanged: (kind: string) => void = () => undefined,
     private readonly keepTasks: number = MAX_TASKS_PER_JOB,
   ) {
-    this.lastSweep = now();
+    this.answers = new FreshAnswers(retainMs, now);
   }
 
   get(
@@ -57,32 +50,21 @@ export class JobListCache {
     freshness: Freshness,
   ): Promise<ListAnswer> {
     const key = `${endpoint}\u0000${credentialsFingerprint(credentials)}\u0000${kind}`;
-    const now = this.now();
-    const hit = this.entries.get(key);
-    if (hit) {
-      const maxAge = hit.by === freshness.requester ? freshness.ownMs : freshness.othersMs;
-      // A request still in flight is always shared.
-      if (now - hit.at < maxAge || hit.settled === undefined) return hit.result;
-    }
-    const before = hit?.settled;
-    const result = this.clients
-      .client(endpoint, credentials)
-      .listJobs(kind)
-      .then((answer): ListAnswer => {
+    return this.answers.get(
+      key,
+      freshness,
+      () => this.clients.client(endpoint, credentials).listJobs(kind),
+      (answer, before): ListAnswer => {
         const kept = this.keep(answer);
-        entry.settled = kept;
         if (kept.ok && !(before?.ok === true && isDeepStrictEqual(before.items, kept.items)))
           this.onChanged(kind);
         return kept;
-      });
-    const entry: Entry = { at: now, by: freshness.requester, result };
-    this.entries.set(key, entry);
-    this.sweep(now);
-    return result;
+      },
+    );
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.answers.size;
   }
 
   private keep(answer: ListJobsResult): ListAnswer {
@@ -93,12 +75,5 @@ export class JobListCache {
         return isComplete(job) ? { ...item, job: mapJob(job, this.keepTasks) } : item;
       }),
     };
-  }
-
-  private sweep(now: number): void {
-    if (now - this.lastSweep < Math.min(this.retainMs, 60_000)) return;
-    this.lastSweep = now;
-    for (const [key, entry] of this.entries)
-      if (now - entry.at >= this.retainMs) this.entries.delete(key);
   }
 }
