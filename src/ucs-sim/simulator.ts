@@ -14,6 +14,7 @@ import { parseDuration, type Duration } from './duration.js';
 import { FaultInjector, seededRandom, type FaultApi, type FaultRule } from './faults.js';
 import { BodyTooLargeError, readBody, send, splitTarget } from './http-io.js';
 import { accountIdFor, IamTokenIssuer } from './iam-tokens.js';
+import { DEFAULT_LIST_KIND, isJobListPath, listKindOf, renderJobList } from './job-list-api.js';
 import { compileJob } from './job-timeline.js';
 import { JobStore, type JobFlip, type JobSummary } from './job-store.js';
 import { RequestAuthenticator, type AuthConfig, type ReceivedRequest } from './request-auth.js';
@@ -72,7 +73,10 @@ const DEFAULT_SCENARIO: ScenarioInput = { jobs: [{ seed: true }] };
 const DEFAULT_ACCOUNT = 'simulated-account';
 
 type Route =
-  { api: 'ucs'; jobId: string } | { api: 'iam'; op: 'tokens' | 'domains' } | { api: 'other' };
+  | { api: 'ucs'; call: 'job'; jobId: string }
+  | { api: 'ucs'; call: 'list'; kind: string }
+  | { api: 'iam'; op: 'tokens' | 'domains' }
+  | { api: 'other' };
 
 function decodeSegment(segment: string): string {
   try {
@@ -83,7 +87,8 @@ function decodeSegment(segment: string): string {
 }
 
 /**
- * A UCS policy-job API on a real HTTP server: GET /v1/policy/jobs/{jobid}, IAM's
+ * A UCS policy-job API on a real HTTP server: GET /v1/policy/jobs/{jobid} and the job list
+ * GET /v1/policy/jobs?kind=, IAM's
  * POST /v3/auth/tokens and GET /v3/auth/domains, and the test-only admin API under /_sim/.
  */
 export class UcsSimulator {
@@ -190,7 +195,7 @@ export class UcsSimulator {
     const spec = validate(jobSchema, input, 'job');
     const job = compileJob(spec, this.scenario.defaults);
     const now = this.clock.now();
-    this.store.set(job, now);
+    this.store.set(job, now, spec.listKind);
     this.replaceJobFaults(job.id, spec.faults ?? [], now);
     this.log(`job ${job.id} set (${job.kind})`);
   }
@@ -281,6 +286,11 @@ export class UcsSimulator {
     return this.counters.requestCount(jobID);
   }
 
+  /** GET /v1/policy/jobs?kind= requests received so far for `kind`, whatever their outcome. */
+  listRequestCount(kind: string = DEFAULT_LIST_KIND): number {
+    return this.counters.listRequestCount(kind);
+  }
+
   stats(): SimStatsSnapshot {
     return this.counters.snapshot({
       startedAtMs: this.startedAtMs,
@@ -321,7 +331,7 @@ export class UcsSimulator {
     this.store.clear();
     for (const jobId of [...this.jobFaultIds.keys()]) this.replaceJobFaults(jobId, [], now);
     for (const spec of this.scenario.jobs)
-      this.store.set(compileJob(spec, this.scenario.defaults), now);
+      this.store.set(compileJob(spec, this.scenario.defaults), now, spec.listKind);
     this.addScenarioFaults(now);
   }
 
@@ -366,10 +376,12 @@ export class UcsSimulator {
     this.server = server;
   }
 
-  private route(method: string, path: string): Route {
+  private route(method: string, path: string, query: string): Route {
     if (method === 'GET') {
       const match = JOB_PATH.exec(path);
-      if (match?.[1] !== undefined) return { api: 'ucs', jobId: decodeSegment(match[1]) };
+      if (match?.[1] !== undefined)
+        return { api: 'ucs', call: 'job', jobId: decodeSegment(match[1]) };
+      if (isJobListPath(path)) return { api: 'ucs', call: 'list', kind: listKindOf(query) };
     }
     if (
       method === 'POST' &&
@@ -388,7 +400,7 @@ export class UcsSimulator {
     const requestId = randomUUID();
     const target = req.url ?? '/';
     const method = req.method ?? 'GET';
-    const { path } = splitTarget(target);
+    const { path, query } = splitTarget(target);
     if (path === '/_sim' || path.startsWith('/_sim/')) {
       this.counters.request('admin');
       const body = await readBody(req, ADMIN_BODY_LIMIT);
@@ -396,13 +408,15 @@ export class UcsSimulator {
       return;
     }
 
-    const route = this.route(method, path);
+    const route = this.route(method, path, query);
     this.counters.request(route.api);
-    if (route.api === 'ucs') this.counters.jobRequest(route.jobId);
+    if (route.api === 'ucs' && route.call === 'job') this.counters.jobRequest(route.jobId);
+    if (route.api === 'ucs' && route.call === 'list') this.counters.listRequest(route.kind);
     const faultApi: FaultApi = route.api === 'iam' ? 'iam' : 'ucs';
     const fault = this.faultInjector.decide(
       faultApi,
-      route.api === 'ucs' ? route.jobId : undefined,
+      route.api === 'ucs' && route.call === 'job' ? route.jobId : undefined,
+      route.api === 'ucs' ? route.call : undefined,
     );
 
     if (fault.latencyMs > 0) {
@@ -465,6 +479,10 @@ export class UcsSimulator {
       return answers.authorizationFailed();
     }
     this.counters.accepted(verdict.method);
+    if (route.call === 'list') {
+      const list = renderJobList(this.store.bodiesOfKind(route.kind));
+      return { status: 200, headers: { 'Content-Type': answers.JSON_TYPE }, body: list };
+    }
     const body = this.store.body(route.jobId);
     return body === undefined
       ? answers.jobNotFound()
