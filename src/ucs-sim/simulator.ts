@@ -16,6 +16,13 @@ import { BodyTooLargeError, readBody, send, splitTarget } from './http-io.js';
 import { accountIdFor, IamTokenIssuer } from './iam-tokens.js';
 import { DEFAULT_LIST_KIND, isJobListPath, listKindOf, renderJobList } from './job-list-api.js';
 import { compileJob } from './job-timeline.js';
+import {
+  jobStarted,
+  planWrite,
+  PolicyInstances,
+  writeCallOf,
+  type WriteCall,
+} from './write-api.js';
 import { JobStore, type JobFlip, type JobSummary } from './job-store.js';
 import { RequestAuthenticator, type AuthConfig, type ReceivedRequest } from './request-auth.js';
 import { RequestStats, type SimStatsSnapshot } from './request-stats.js';
@@ -61,6 +68,8 @@ export interface UcsSimulatorOptions extends AuthConfig {
   clock?: SimClock;
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** How long a job started through a write call runs before it succeeds; default 10s. */
+  writeJobDuration?: Duration;
   /** Where to say what happens (never secrets); default: silent. */
   log?: (line: string) => void;
 }
@@ -75,6 +84,7 @@ const DEFAULT_ACCOUNT = 'simulated-account';
 type Route =
   | { api: 'ucs'; call: 'job'; jobId: string }
   | { api: 'ucs'; call: 'list'; kind: string }
+  | { api: 'ucs'; call: 'write'; write: WriteCall }
   | { api: 'iam'; op: 'tokens' | 'domains' }
   | { api: 'other' };
 
@@ -109,6 +119,7 @@ export class UcsSimulator {
   private scenarioFaultIds: string[] = [];
   /** Fault rules that came with a job added through setJob, by job ID. */
   private readonly jobFaultIds = new Map<string, string[]>();
+  private readonly instances = new PolicyInstances();
   private address = { host: '127.0.0.1', port: 0, protocol: 'http' };
 
   private constructor(
@@ -310,6 +321,7 @@ export class UcsSimulator {
     this.iam?.clear();
     this.auth.reset();
     this.counters.reset();
+    this.instances.clear();
     this.applyInitialState();
     this.log('reset');
   }
@@ -383,6 +395,8 @@ export class UcsSimulator {
         return { api: 'ucs', call: 'job', jobId: decodeSegment(match[1]) };
       if (isJobListPath(path)) return { api: 'ucs', call: 'list', kind: listKindOf(query) };
     }
+    const write = writeCallOf(method, path);
+    if (write !== undefined) return { api: 'ucs', call: 'write', write };
     if (
       method === 'POST' &&
       this.iam !== undefined &&
@@ -479,6 +493,7 @@ export class UcsSimulator {
       return answers.authorizationFailed();
     }
     this.counters.accepted(verdict.method);
+    if (route.call === 'write') return this.startJob(route.write, received.body.toString('utf8'));
     if (route.call === 'list') {
       const list = renderJobList(this.store.bodiesOfKind(route.kind));
       return { status: 200, headers: { 'Content-Type': answers.JSON_TYPE }, body: list };
@@ -487,6 +502,15 @@ export class UcsSimulator {
     return body === undefined
       ? answers.jobNotFound()
       : { status: 200, headers: { 'Content-Type': answers.JSON_TYPE }, body };
+  }
+
+  /** A write call: a new job on the timeline, from now; UCS answers its ID. */
+  private startJob(call: WriteCall, body: string): SimResponse {
+    const durationMs = parseDuration(this.options.writeJobDuration ?? '10s') ?? 10_000;
+    const plan = planWrite(call, body, this.instances, durationMs);
+    if (!('job' in plan)) return plan;
+    this.setJob(plan.job);
+    return jobStarted(plan.job.id ?? '');
   }
 
   /**
