@@ -3,19 +3,22 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
-import { controlPlane } from '../../support/control-plane.js';
+import { controlPlane, kubectl } from '../../support/control-plane.js';
+import { parse } from 'yaml';
+import { HEALTH_LUA } from '../../../scripts/argocd-cm-patch.js';
+import type { PolicyJobWatch } from '../../../src/api/index.js';
+import { argocdHealth, goTool } from '../../support/go-tools.js';
 import { condition, OperatorHarness } from '../../support/operator-harness.js';
 
 const NS = 'recipe-pipeline';
 const TOKEN = 'sim-token-pipeline-8c1d';
-const MARKER = '<!-- recipe: pipeline -->';
-
-/** The README's pipeline recipe: the sh block right after its marker, exactly as written. */
-async function pipelineRecipe(): Promise<string> {
+/** A README recipe: the code block right after its marker, exactly as written. */
+async function recipe(name: string, lang: string): Promise<string> {
+  const marker = `<!-- recipe: ${name} -->`;
   const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-  const after = readme.slice(readme.indexOf(MARKER) + MARKER.length);
-  const block = /^\s*```sh\n([\s\S]*?)\n```/.exec(after);
-  if (readme.indexOf(MARKER) < 0 || !block?.[1]) throw new Error('no pipeline recipe in README');
+  const after = readme.slice(readme.indexOf(marker) + marker.length);
+  const block = new RegExp(`^\\s*\`\`\`${lang}\\n([\\s\\S]*?)\\n\`\`\``).exec(after);
+  if (!readme.includes(marker) || !block?.[1]) throw new Error(`no ${name} recipe in README`);
   return block[1];
 }
 
@@ -41,7 +44,9 @@ describe('README recipe b: a pipeline step that captures jobID, applies a Policy
   const h = new OperatorHarness(NS);
   let sim: UcsSimulator;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(10 * 60_000);
+    await goTool('argocd-health');
     sim = await UcsSimulator.start({ token: TOKEN });
     await h.start({
       ucsEndpoint: sim.url,
@@ -58,7 +63,7 @@ describe('README recipe b: a pipeline step that captures jobID, applies a Policy
 
   it('runs the recipe as written: the write call starts a job, kubectl wait returns 0 once it succeeded', async () => {
     const cp = controlPlane();
-    const script = await pipelineRecipe();
+    const script = await recipe('pipeline', 'sh');
     const run = await bash(script, {
       PATH: `${dirname(cp.binaries.kubectl)}:${process.env.PATH ?? ''}`,
       KUBECONFIG: cp.kubeconfigPath,
@@ -75,12 +80,43 @@ describe('README recipe b: a pipeline step that captures jobID, applies a Policy
     expect(run.stdout).to.match(
       /policyjobwatch\.ucs\.policyjobwatch\.io\/rollout-\S+ condition met/,
     );
-    const [pjw] = await h.list();
+    const pjw = (await h.list()).find((o) => o.spec.jobIDs !== undefined);
     const jobID = pjw?.spec.jobIDs?.[0] ?? '';
     expect(pjw?.metadata.name).to.equal(`rollout-${jobID}`);
     expect(condition(pjw!, 'Ready')?.status).to.equal('True');
     expect(pjw?.status?.jobs?.[0]?.jobID).to.equal(jobID);
     // The job the operator watched is the one the write call started.
     expect(sim.requestCount(jobID)).to.be.greaterThan(0);
+  });
+
+  it('recipe a: the selector from Git is Progressing (NoJobSelected) for Argo CD, then Healthy once its job succeeded', async () => {
+    const manifest = parse(await recipe('selector', 'yaml')) as PolicyJobWatch;
+    manifest.metadata.namespace = NS;
+    const applied = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
+    expect(applied.code, applied.stderr).to.equal(0);
+    const name = manifest.metadata.name ?? '';
+    const health = async () => argocdHealth(HEALTH_LUA, await h.get(name));
+    await h.waitFor(name, (o) => {
+      expect(condition(o, 'Reconciling')?.reason).to.equal('NoJobSelected');
+    });
+    expect((await health()).status).to.equal('Progressing');
+    expect((await health()).message).to.match(/^NoJobSelected: no UCS job of kind EnablePolicy/);
+    const selector = manifest.spec.jobSelector;
+    sim.setJob({
+      id: 'recipe-a-job',
+      listKind: selector?.kind ?? '',
+      type: selector?.type ?? '',
+      extendParam: { ...selector?.matchExtendParam },
+      tasks: [{ target: 'c1' }],
+      timeline: [{ at: '0s', status: 'Succeeded' }],
+    });
+    await h.waitFor(name, (o) => {
+      expect(o.status?.selectedJobIDs).to.deep.equal(['recipe-a-job']);
+      expect(condition(o, 'Ready')?.status).to.equal('True');
+    });
+    expect(await health()).to.deep.equal({
+      status: 'Healthy',
+      message: 'JobsSucceeded: all 1 jobs succeeded',
+    });
   });
 });
