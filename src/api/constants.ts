@@ -72,6 +72,10 @@ export const Reason = {
   Suspended: 'Suspended',
   SpecInvalid: 'SpecInvalid',
   StatusTooLarge: 'StatusTooLarge',
+  /** spec.jobSelector matches no job (yet). */
+  NoJobSelected: 'NoJobSelected',
+  /** Event: spec.jobSelector selected a (newer) job. */
+  JobSelected: 'JobSelected',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

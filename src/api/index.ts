@@ -3,6 +3,12 @@ export * from './constants.js';
 export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { JOB_ID_PATTERN, LOOPBACK_HTTP_PATTERN, PolicyJobWatchSpecSchema } from './spec.js';
 export {
+  DEFAULT_SELECTOR_KIND,
+  JobSelectorSchema,
+  MAX_SELECTOR_KIND_LENGTH,
+  MAX_SELECTOR_MATCH_ENTRIES,
+} from './job-selector.js';
+export {
   ConditionSchema,
   JobEntrySchema,
   JobErrorSchema,
@@ -24,6 +30,7 @@ export type {
   Condition,
   JobEntry,
   JobError,
+  JobSelector,
   JobSummary,
   PolicyJobWatch,
   PolicyJobWatchSpec,

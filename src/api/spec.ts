@@ -7,6 +7,7 @@ import {
   POLL_INTERVAL_MIN,
 } from './constants.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { JobSelectorSchema } from './job-selector.js';
 import { listSet, withRules, type ValidationRule } from './kube-schema.js';
 
 /** Job IDs go into the request path (/v1/policy/jobs/{jobid}): no '/', '%', '?', ... */
@@ -44,7 +45,7 @@ const jobIDs = listSet(
     .max(MAX_JOB_IDS, `spec.jobIDs must list at most ${MAX_JOB_IDS} job IDs`),
   (id) => `spec.jobIDs lists ${JSON.stringify(id)} more than once`,
 ).describe(
-  `The UCS policy jobs to watch (GET /v1/policy/jobs/{jobID}): 1 to ${MAX_JOB_IDS} unique IDs. status.jobs has one entry per ID, in this order.`,
+  `The UCS policy jobs to watch (GET /v1/policy/jobs/{jobID}): 1 to ${MAX_JOB_IDS} unique IDs. status.jobs has one entry per ID, in this order. Exactly one of jobIDs and jobSelector.`,
 );
 
 const credentialsRef = z
@@ -152,9 +153,12 @@ const pollInterval = withRules(
   `How often each unfinished job is polled: a duration such as 45s, 2m, 1h or 1m30s, from ${POLL_INTERVAL_MIN} to ${POLL_INTERVAL_MAX}. Default: the operator's --poll-interval (${DEFAULT_POLL_INTERVAL}). Finished jobs are not polled again.`,
 );
 
-export const PolicyJobWatchSpecSchema = z
-  .object({
-    jobIDs,
+const ONE_OF_MESSAGE = 'spec must have exactly one of jobIDs and jobSelector';
+
+export const PolicyJobWatchSpecSchema = withRules(
+  z.object({
+    jobIDs: jobIDs.optional(),
+    jobSelector: JobSelectorSchema.optional(),
     credentialsRef: credentialsRef.optional(),
     endpoint: endpoint.optional(),
     pollInterval: pollInterval.optional(),
@@ -164,5 +168,12 @@ export const PolicyJobWatchSpecSchema = z
       .describe(
         'When true the operator stops polling and keeps the status as it is; Ready becomes False with reason Suspended. Default: false.',
       ),
-  })
-  .describe('Which UCS policy jobs to watch, and how.');
+  }),
+  [
+    {
+      rule: 'has(self.jobIDs) != has(self.jobSelector)',
+      message: ONE_OF_MESSAGE,
+      holds: (spec) => (spec.jobIDs === undefined) !== (spec.jobSelector === undefined),
+    },
+  ],
+).describe('Which UCS policy jobs to watch (by ID or by selector), and how.');

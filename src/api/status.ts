@@ -125,7 +125,7 @@ export const JobErrorSchema = z
 
 export const JobEntrySchema = z
   .object({
-    jobID: text('The job ID from spec.jobIDs.', MAX_JOB_ID_LENGTH),
+    jobID: text('The job ID, from spec.jobIDs or status.selectedJobIDs.', MAX_JOB_ID_LENGTH),
     ...ucsObjectFields('job', {
       name: 'Job name (UCS metadata.name), e.g. UpdateConstraint_2ea2e874.',
       uid: 'Job ID as UCS reports it (metadata.uid).',
@@ -182,11 +182,11 @@ export const JobEntrySchema = z
       )
       .optional(),
   })
-  .describe('What UCS reports for one job of spec.jobIDs.');
+  .describe('What UCS reports for one job of spec.jobIDs (or of status.selectedJobIDs).');
 
 export const SummarySchema = z
   .object({
-    total: count('Number of jobs in spec.jobIDs.'),
+    total: count('Number of jobs watched: in spec.jobIDs, or in status.selectedJobIDs.'),
     succeeded: count('Jobs in phase Succeeded.'),
     failed: count('Jobs in phase Failed.'),
     running: count('Jobs in phase Running.'),
@@ -241,7 +241,14 @@ export const PolicyJobWatchStatusSchema = z
     jobs: listMap(z.array(JobEntrySchema).max(MAX_JOB_IDS), 'jobID', (jobID) => {
       return `two entries for job ${jobID}`;
     })
-      .describe('One entry per job of spec.jobIDs, in the same order.')
+      .describe('One entry per job of spec.jobIDs (or status.selectedJobIDs), in the same order.')
+      .optional(),
+    selectedJobIDs: z
+      .array(z.string().max(MAX_JOB_ID_LENGTH))
+      .max(MAX_JOB_IDS)
+      .describe(
+        'With spec.jobSelector: the IDs of the jobs it selects now, newest first (status.jobs has one entry for each). Empty while no job matches (Ready=False, reason NoJobSelected).',
+      )
       .optional(),
     lastHandledRequestedAt: text(
       'The value of the ucs.policyjobwatch.io/requested-at annotation the operator last handled.',

@@ -1,5 +1,6 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { z } from 'zod';
+import type { JobSelectorSchema } from './job-selector.js';
 import type { PolicyJobWatchSpecSchema } from './spec.js';
 import type {
   ConditionSchema,
@@ -12,6 +13,7 @@ import type {
 } from './status.js';
 
 export type PolicyJobWatchSpec = z.output<typeof PolicyJobWatchSpecSchema>;
+export type JobSelector = z.output<typeof JobSelectorSchema>;
 export type PolicyJobWatchStatus = z.output<typeof PolicyJobWatchStatusSchema>;
 export type JobEntry = z.output<typeof JobEntrySchema>;
 export type TaskEntry = z.output<typeof TaskEntrySchema>;

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { REQUESTED_AT_ANNOTATION, type PolicyJobWatch } from '../api/index.js';
+import {
+  DEFAULT_SELECTOR_KIND,
+  REQUESTED_AT_ANNOTATION,
+  type PolicyJobWatch,
+} from '../api/index.js';
 import { CONTROLLER_NAME, type ChangeKind, type ControllerMetrics, type Logger } from './ports.js';
 import type { Reconciler } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
@@ -26,6 +30,9 @@ export class Controller {
   /** Which resources name which job (from their spec as cached), for jobChanged. */
   private readonly jobIndex = new Map<string, Set<string>>();
   private readonly jobsOf = new Map<string, readonly string[]>();
+  /** Which resources select on which job list kind, for listChanged. */
+  private readonly kindIndex = new Map<string, Set<string>>();
+  private readonly kindOf = new Map<string, string>();
   private workers: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -55,9 +62,11 @@ export class Controller {
       this.seen.delete(key);
       this.reconciler.forget(key);
       this.index(key, []);
+      this.indexKind(key, undefined);
       return;
     }
     this.index(key, jobIDsOf(obj));
+    this.indexKind(key, selectorKindOf(obj));
     const now = {
       generation: obj.metadata.generation ?? 0,
       requestedAt: obj.metadata.annotations?.[REQUESTED_AT_ANNOTATION],
@@ -77,6 +86,12 @@ export class Controller {
    */
   jobChanged(jobID: string): void {
     for (const key of this.jobIndex.get(jobID) ?? [])
+      if (!this.queue.isProcessing(key)) this.queue.addNews(key);
+  }
+
+  /** A job list brought new data: every resource selecting on that kind shows it now (news). */
+  listChanged(kind: string): void {
+    for (const key of this.kindIndex.get(kind) ?? [])
       if (!this.queue.isProcessing(key)) this.queue.addNews(key);
   }
 
@@ -107,6 +122,24 @@ export class Controller {
     }
     if (jobIDs.length === 0) this.jobsOf.delete(key);
     else this.jobsOf.set(key, jobIDs);
+  }
+
+  private indexKind(key: string, kind: string | undefined): void {
+    const before = this.kindOf.get(key);
+    if (before === kind) return;
+    if (before !== undefined) {
+      const keys = this.kindIndex.get(before);
+      keys?.delete(key);
+      if (keys?.size === 0) this.kindIndex.delete(before);
+    }
+    if (kind === undefined) {
+      this.kindOf.delete(key);
+      return;
+    }
+    let keys = this.kindIndex.get(kind);
+    if (!keys) this.kindIndex.set(kind, (keys = new Set()));
+    keys.add(key);
+    this.kindOf.set(key, kind);
   }
 
   private async work(): Promise<void> {
@@ -166,4 +199,12 @@ export class Controller {
 function jobIDsOf(obj: PolicyJobWatch): readonly string[] {
   const ids: unknown = (obj.spec as { jobIDs?: unknown } | undefined)?.jobIDs;
   return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+}
+
+/** The job list kind a cached resource selects on, if it has a jobSelector. */
+function selectorKindOf(obj: PolicyJobWatch): string | undefined {
+  const selector: unknown = (obj.spec as { jobSelector?: unknown } | undefined)?.jobSelector;
+  if (typeof selector !== 'object' || selector === null) return undefined;
+  const kind = (selector as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? kind : DEFAULT_SELECTOR_KIND;
 }

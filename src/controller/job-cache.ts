@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { MAX_TASKS_PER_JOB } from '../api/index.js';
 import { credentialsFingerprint, type GetJobResult, type UcsCredentials } from '../ucs/index.js';
+import { FreshAnswers } from './fresh-answers.js';
 import { mapJob, type JobAnswer } from './map-job.js';
 
 /** Whatever hands out a UCS client for an endpoint and credentials (the shared transport). */
@@ -26,15 +27,6 @@ export interface Freshness {
   othersMs: number;
 }
 
-interface Entry {
-  at: number;
-  /** The resource the request was made for. */
-  by: string;
-  result: Promise<JobAnswer>;
-  /** The answer, once it came. */
-  settled?: JobAnswer;
-}
-
 /**
  * Answers for the same job, endpoint and credentials, shared by every resource that names the
  * job: a fetch fresh enough for the caller (see Freshness) is reused, so N resources watching
@@ -47,19 +39,18 @@ interface Entry {
  * bounded entry, and comparing two answers cannot overflow the stack on a deep nest.
  */
 export class JobCache {
-  private readonly entries = new Map<string, Entry>();
-  private lastSweep: number;
+  private readonly answers: FreshAnswers<JobAnswer>;
 
   constructor(
     private readonly clients: JobClientFactory,
     /** Entries older than this are dropped (memory stays bounded by the jobs being polled). */
-    private readonly retainMs: number,
-    private readonly now: () => number = Date.now,
+    retainMs: number,
+    now: () => number = Date.now,
     private readonly onChanged: (jobID: string) => void = () => undefined,
     /** Tasks kept per job: no resource shows more than --max-tasks-per-job. */
     private readonly keepTasks: number = MAX_TASKS_PER_JOB,
   ) {
-    this.lastSweep = now();
+    this.answers = new FreshAnswers(retainMs, now);
   }
 
   get(
@@ -69,39 +60,22 @@ export class JobCache {
     freshness: Freshness,
   ): Promise<JobAnswer> {
     const key = `${endpoint}\u0000${credentialsFingerprint(credentials)}\u0000${jobID}`;
-    const now = this.now();
-    const hit = this.entries.get(key);
-    if (hit) {
-      const maxAge = hit.by === freshness.requester ? freshness.ownMs : freshness.othersMs;
-      if (now - hit.at < maxAge) return hit.result;
-    }
-    const before = hit?.settled;
-    const result = this.clients
-      .client(endpoint, credentials)
-      .getJob(jobID)
-      .then((answer): JobAnswer => {
+    return this.answers.get(
+      key,
+      freshness,
+      () => this.clients.client(endpoint, credentials).getJob(jobID),
+      (answer, before): JobAnswer => {
         const mapped: JobAnswer = answer.ok
           ? { ok: true, job: mapJob(answer.job, this.keepTasks) }
           : answer;
-        entry.settled = mapped;
         if (mapped.ok && !(before?.ok === true && isDeepStrictEqual(before.job, mapped.job)))
           this.onChanged(jobID);
         return mapped;
-      });
-    const entry: Entry = { at: now, by: freshness.requester, result };
-    this.entries.set(key, entry);
-    this.sweep(now);
-    return result;
+      },
+    );
   }
 
   get size(): number {
-    return this.entries.size;
-  }
-
-  private sweep(now: number): void {
-    if (now - this.lastSweep < Math.min(this.retainMs, 60_000)) return;
-    this.lastSweep = now;
-    for (const [key, entry] of this.entries)
-      if (now - entry.at >= this.retainMs) this.entries.delete(key);
+    return this.answers.size;
   }
 }

@@ -1,6 +1,6 @@
 import type { PolicyJobWatchStatus } from '../api/index.js';
 import { isTerminal } from './compute-status.js';
-import { isStalling } from './fetch-error.js';
+import { isStalling, type FetchError } from './fetch-error.js';
 import type { JobObservation } from './job-entry.js';
 import type { Freshness } from './job-cache.js';
 
@@ -31,6 +31,10 @@ export interface AfterReconcile {
   status: PolicyJobWatchStatus;
   observations: ReadonlyMap<string, JobObservation>;
   suspend: boolean;
+  /** A spec.jobSelector: a newer job may match at any time, so the resource is never done. */
+  following?: boolean;
+  /** Why a selector's job list could not be read this turn. */
+  listError?: FetchError;
   pollMs: number;
   /** How long the reconcile took, from when it fetched. */
   elapsedMs: number;
@@ -43,21 +47,23 @@ export function nextAction({
   status,
   observations,
   suspend,
+  following = false,
+  listError,
   pollMs,
   elapsedMs,
   random,
 }: AfterReconcile): Action {
   if (suspend) return { kind: 'done' };
-  const retrying = [...observations.values()].flatMap((o) =>
-    o.kind === 'failed' && !isStalling(o.error.reason) ? [o.error] : [],
-  );
+  const errors = [...observations.values()].flatMap((o) => (o.kind === 'failed' ? [o.error] : []));
+  if (listError !== undefined) errors.push(listError);
+  const retrying = errors.filter((e) => !isStalling(e.reason));
   if (retrying.length > 0) {
     const retryAfterMs = Math.max(0, ...retrying.map((e) => (e.retryAfterSeconds ?? 0) * 1000));
     return { kind: 'backoff', minDelayMs: Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) };
   }
   // Stalled fetches are checked again at the poll interval: a created Secret or a fixed
   // token is picked up without anyone touching the resource.
-  const open = (status.jobs ?? []).some((j) => !isTerminal(j));
+  const open = following || (status.jobs ?? []).some((j) => !isTerminal(j));
   if (!open) return { kind: 'done' };
   // The interval runs from when this reconcile started (when it fetched), not from when its
   // writes ended: otherwise every poll would be late by the time a reconcile takes.

@@ -6,7 +6,9 @@ import {
   REQUESTED_AT_ANNOTATION,
   parseDuration,
   parsePolicyJobWatchSpec,
+  type JobSelector,
   type PolicyJobWatch,
+  type PolicyJobWatchSpec,
   type PolicyJobWatchStatus,
 } from '../api/index.js';
 import type { UcsCredentials } from '../ucs/index.js';
@@ -32,7 +34,10 @@ import {
 } from './endpoint-policy.js';
 import type { FetchError } from './fetch-error.js';
 import type { Freshness } from './job-cache.js';
-import type { JobAnswer } from './map-job.js';
+import type { ListAnswer } from './job-list-cache.js';
+import { selectJobs } from './job-selector.js';
+import type { JobAnswer, MappedJob } from './map-job.js';
+import { selectorStatus } from './selector-status.js';
 import { transitionEvents, type TransitionEvent } from './transition-events.js';
 
 export type { Action } from './polling-policy.js';
@@ -48,6 +53,13 @@ export interface ReconcileDeps {
     jobID: string,
     freshness: Freshness,
   ): Promise<JobAnswer>;
+  /** GET /v1/policy/jobs?kind=KIND, through the shared list cache. */
+  listJobs(
+    endpoint: string,
+    credentials: UcsCredentials,
+    kind: string,
+    freshness: Freshness,
+  ): Promise<ListAnswer>;
   /** Returns the new resourceVersion, or undefined when the resource is gone. */
   writeStatus(
     namespace: string,
@@ -69,6 +81,19 @@ export interface ReconcileSettings {
   /** The status budget (default MAX_STATUS_JSON_BYTES); tests set it to reach the fallback. */
   maxStatusBytes?: number;
 }
+
+/** The jobs a resource watches this turn: spec.jobIDs, or what its jobSelector selects. */
+interface WatchedJobs {
+  jobIDs: readonly string[];
+  /** Answers from the job list, used as they are (no GET of these jobs). */
+  listed: ReadonlyMap<string, MappedJob>;
+  selector?: JobSelector;
+  /** The list could not be read: jobIDs is the last good selection. */
+  listError?: FetchError;
+}
+
+type Access =
+  { ok: true; endpoint: string; credentials: UcsCredentials } | { ok: false; error: FetchError };
 
 /** A budget halved after refusals never goes below this. */
 const MIN_STATUS_BUDGET = 64 * 1024;
@@ -151,20 +176,31 @@ export class Reconciler {
     const forced = newRequest || specChanged;
     const suspend = spec.suspend === true;
 
-    const previousJobs = new Map((previous?.jobs ?? []).map((j) => [j.jobID, j]));
-    const due = suspend
-      ? []
-      : spec.jobIDs.filter((id) => forced || !isTerminal(previousJobs.get(id)));
-    const observations = await this.observe(
+    const fresh = freshness(key, newRequest ? 'request' : specChanged ? 'spec' : trigger, pollMs);
+    // After a spec change, the last selection is not the new selector's.
+    const watched = await this.watchedJobs(
       namespace,
       spec,
-      due,
-      freshness(key, newRequest ? 'request' : specChanged ? 'spec' : trigger, pollMs),
+      specChanged ? undefined : previous,
+      suspend,
+      fresh,
     );
+    const previousJobs = new Map((previous?.jobs ?? []).map((j) => [j.jobID, j]));
+    const due =
+      suspend || watched.listError !== undefined
+        ? []
+        : watched.jobIDs.filter(
+            (id) => !watched.listed.has(id) && (forced || !isTerminal(previousJobs.get(id))),
+          );
+    const observations = await this.observe(namespace, spec, due, fresh);
+    for (const [id, job] of watched.listed) observations.set(id, { kind: 'fetched', job });
+    if (watched.listError !== undefined)
+      for (const id of watched.jobIDs)
+        observations.set(id, { kind: 'failed', error: watched.listError });
 
-    const status = computeStatus({
+    const computed = computeStatus({
       generation,
-      jobIDs: spec.jobIDs,
+      jobIDs: watched.jobIDs,
       suspend,
       previous,
       observations,
@@ -172,6 +208,18 @@ export class Reconciler {
       now: this.deps.now(),
       maxTasksPerJob: this.settings.maxTasksPerJob,
     });
+    const status =
+      watched.selector === undefined
+        ? computed
+        : selectorStatus(computed, {
+            selector: watched.selector,
+            selectedJobIDs: watched.jobIDs,
+            ...(watched.listError === undefined ? {} : { listError: watched.listError }),
+            suspend,
+            previous,
+            generation,
+            now: this.deps.now(),
+          });
     const outcome = await this.write(resource, previous, status, log);
     // Refused as too large: a minimal status says so; retry with backoff and a smaller budget.
     if (outcome === 'tooLarge') return { kind: 'backoff', minDelayMs: 0 };
@@ -180,6 +228,8 @@ export class Reconciler {
       status,
       observations,
       suspend,
+      following: watched.selector !== undefined,
+      ...(watched.listError === undefined ? {} : { listError: watched.listError }),
       pollMs,
       elapsedMs,
       random: () => this.deps.random(),
@@ -195,35 +245,79 @@ export class Reconciler {
     return written.status;
   }
 
+  /**
+   * Which job IDs the resource watches now: spec.jobIDs, or the newest jobs its selector
+   * matches in the (shared) job list, with the list's answers for them. When the list cannot
+   * be read, the last good selection stands (`previous` is undefined after a spec change).
+   */
+  private async watchedJobs(
+    namespace: string,
+    spec: PolicyJobWatchSpec,
+    previous: PolicyJobWatchStatus | undefined,
+    suspend: boolean,
+    fresh: Freshness,
+  ): Promise<WatchedJobs> {
+    const selector = spec.jobSelector;
+    if (selector === undefined) return { jobIDs: spec.jobIDs ?? [], listed: new Map() };
+    const kept = { selector, jobIDs: previous?.selectedJobIDs ?? [], listed: new Map() };
+    if (suspend) return kept;
+    const access = await this.access(namespace, spec);
+    if (!access.ok) return { ...kept, listError: access.error };
+    const answer = await this.deps.listJobs(
+      access.endpoint,
+      access.credentials,
+      selector.kind,
+      fresh,
+    );
+    if (!answer.ok) return { ...kept, listError: answer.error };
+    return { selector, ...selectJobs(answer.items, selector) };
+  }
+
+  /** The endpoint and credentials a resource may use (policy and its Secret), or why not. */
+  private async access(
+    namespace: string,
+    spec: { endpoint?: string; credentialsRef?: { name: string } },
+  ): Promise<Access> {
+    const ref = spec.credentialsRef;
+    const decision = decideEndpoint(this.settings.endpointPolicy, spec.endpoint, ref !== undefined);
+    if (!decision.ok) {
+      return {
+        ok: false,
+        error: { reason: 'EndpointNotAllowed', message: decision.message, retryable: false },
+      };
+    }
+    const secret = ref ? { namespace, name: ref.name } : this.settings.defaultCredentials;
+    const lookup = await this.deps.getCredentials(secret.namespace, secret.name);
+    if (!lookup.ok) return { ok: false, error: lookup.error };
+    const credentials = withIamEndpoint(lookup.credentials, this.settings.iamEndpointPolicy);
+    if (!credentials.ok) {
+      return {
+        ok: false,
+        error: {
+          reason: 'CredentialsInvalid',
+          message: `Secret ${secret.namespace}/${secret.name}: ${credentials.message}`,
+          retryable: false,
+        },
+      };
+    }
+    return { ok: true, endpoint: decision.endpoint, credentials: credentials.credentials };
+  }
+
   private async observe(
     namespace: string,
-    spec: { jobIDs: readonly string[]; endpoint?: string; credentialsRef?: { name: string } },
+    spec: { endpoint?: string; credentialsRef?: { name: string } },
     due: readonly string[],
     freshness: Freshness,
   ): Promise<Map<string, JobObservation>> {
     const observations = new Map<string, JobObservation>();
     if (due.length === 0) return observations;
-    const failAll = (error: FetchError): Map<string, JobObservation> => {
-      for (const id of due) observations.set(id, { kind: 'failed', error });
+    const access = await this.access(namespace, spec);
+    if (!access.ok) {
+      for (const id of due) observations.set(id, { kind: 'failed', error: access.error });
       return observations;
-    };
-    const ref = spec.credentialsRef;
-    const decision = decideEndpoint(this.settings.endpointPolicy, spec.endpoint, ref !== undefined);
-    if (!decision.ok)
-      return failAll({ reason: 'EndpointNotAllowed', message: decision.message, retryable: false });
-    const secret = ref ? { namespace, name: ref.name } : this.settings.defaultCredentials;
-    const lookup = await this.deps.getCredentials(secret.namespace, secret.name);
-    if (!lookup.ok) return failAll(lookup.error);
-    const credentials = withIamEndpoint(lookup.credentials, this.settings.iamEndpointPolicy);
-    if (!credentials.ok) {
-      return failAll({
-        reason: 'CredentialsInvalid',
-        message: `Secret ${secret.namespace}/${secret.name}: ${credentials.message}`,
-        retryable: false,
-      });
     }
     const results = await Promise.all(
-      due.map((id) => this.deps.getJob(decision.endpoint, credentials.credentials, id, freshness)),
+      due.map((id) => this.deps.getJob(access.endpoint, access.credentials, id, freshness)),
     );
     due.forEach((id, i) => {
       const result = results[i];

@@ -3,13 +3,14 @@ import { failureReason } from './conditions.js';
 
 export interface TransitionEvent {
   type: 'Normal' | 'Warning';
-  reason: 'JobRunning' | 'JobSucceeded' | 'JobFailed' | 'JobTimedOut' | 'FetchFailed';
+  reason:
+    'JobRunning' | 'JobSucceeded' | 'JobFailed' | 'JobTimedOut' | 'FetchFailed' | 'JobSelected';
   message: string;
 }
 
 /**
- * Events for what changed between two statuses: a job entering Running, Succeeded, Failed or
- * TimedOut, or a new fetch error. Derived from the status diff, so a poll that changes nothing
+ * Events for what changed between two statuses: a job selected by spec.jobSelector, a job
+ * entering Running, Succeeded, Failed or TimedOut, or a new fetch error. Derived from the status diff, so a poll that changes nothing
  * (or a restart of the operator) emits nothing.
  */
 export function transitionEvents(
@@ -17,7 +18,7 @@ export function transitionEvents(
   after: PolicyJobWatchStatus,
 ): TransitionEvent[] {
   const previous = new Map((before?.jobs ?? []).map((j) => [j.jobID, j]));
-  const events: TransitionEvent[] = [];
+  const events: TransitionEvent[] = selectionEvents(before, after);
   for (const job of after.jobs ?? []) {
     const old = previous.get(job.jobID);
     const phaseEvent = phaseTransition(old, job);
@@ -66,4 +67,27 @@ function taskCount(job: JobEntry): string {
   const s = job.taskSummary;
   if (!s || s.total === 0) return '';
   return ` (${s.succeeded}/${s.total} tasks succeeded, ${s.failed} failed)`;
+}
+
+/** A JobSelected event when the selection gains a job (a newer one matched). */
+export function selectionEvents(
+  before: PolicyJobWatchStatus | undefined,
+  after: PolicyJobWatchStatus,
+): TransitionEvent[] {
+  const now = after.selectedJobIDs;
+  if (now === undefined) return [];
+  const was = before?.selectedJobIDs ?? [];
+  const added = now.filter((id) => !was.includes(id));
+  if (added.length === 0) return [];
+  const dropped = was.filter((id) => !now.includes(id));
+  const plural = added.length === 1 ? 'job' : 'jobs';
+  return [
+    {
+      type: 'Normal',
+      reason: 'JobSelected',
+      message:
+        `spec.jobSelector selected ${plural} ${added.join(', ')}` +
+        (dropped.length > 0 ? `; no longer watching ${dropped.join(', ')}` : ''),
+    },
+  ];
 }

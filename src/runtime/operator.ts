@@ -4,6 +4,7 @@ import { Controller } from '../controller/controller.js';
 import { EventRecorder } from '../kube/event-recorder.js';
 import { apiMessage } from '../kube/kube-errors.js';
 import { JobCache } from '../controller/job-cache.js';
+import { JobListCache } from '../controller/job-list-cache.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { ResourceInformer } from '../kube/resource-informer.js';
 import { SecretCredentials } from '../kube/secret-credentials.js';
@@ -84,6 +85,15 @@ export class Operator {
       },
       config.maxTasksPerJob,
     );
+    const lists = new JobListCache(
+      transport,
+      Math.max(2 * config.pollInterval, 60_000),
+      Date.now,
+      (kind) => {
+        this.controller.listChanged(kind);
+      },
+      config.maxTasksPerJob,
+    );
     const secrets = new SecretCredentials(kc);
     const statusWriter = new StatusWriter(kc);
     // The fence: a replica that is not leading never writes status, records events or calls
@@ -103,6 +113,8 @@ export class Operator {
         getCredentials: (namespace, name) => secrets.get(namespace, name),
         getJob: (endpoint, credentials, jobID, freshness) =>
           fenced(() => jobs.get(endpoint, credentials, jobID, freshness)),
+        listJobs: (endpoint, credentials, kind, freshness) =>
+          fenced(() => lists.get(endpoint, credentials, kind, freshness)),
         writeStatus: (namespace, name, status) =>
           fenced(() => statusWriter.apply(namespace, name, status)),
         recordEvent: (target, event) => {

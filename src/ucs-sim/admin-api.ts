@@ -67,7 +67,7 @@ const clockSchema = z.strictObject({
 
 export const ADMIN_ROUTES = [
   'GET    /_sim/                          this list',
-  'GET    /_sim/stats                     counters: requests by status, auth method, fault; per-job counts',
+  'GET    /_sim/stats                     counters: requests by status, auth method, fault; per-job and per-list-kind counts',
   'DELETE /_sim/stats                     zero the counters',
   'GET    /_sim/jobs                      every job with its current status',
   'GET    /_sim/jobs/{id}                 one job as compiled (timelines in ms) and its request count',

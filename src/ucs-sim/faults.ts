@@ -6,6 +6,9 @@ import type { FaultRuleSpec } from './scenario-schema.js';
 
 export type FaultApi = 'ucs' | 'iam';
 
+/** The UCS call a request makes, for faults scoped to one kind of call. */
+export type UcsCall = 'job' | 'list' | 'write';
+
 export type FaultOutcome =
   | { kind: 'none' }
   | { kind: 'hang' }
@@ -26,6 +29,7 @@ export interface FaultRule {
   id: string;
   job?: string;
   api: 'ucs' | 'iam' | 'all';
+  call?: UcsCall;
   fromMs: number;
   untilMs?: number;
   latencyMs: number;
@@ -76,6 +80,7 @@ export class FaultInjector {
       malformedRate: spec.malformedRate ?? 0,
     };
     if (spec.job !== undefined) rule.job = spec.job;
+    if (spec.call !== undefined) rule.call = spec.call;
     if (spec.for !== undefined) rule.untilMs = fromMs + spec.for;
     this.rules.push(rule);
     return rule;
@@ -100,7 +105,7 @@ export class FaultInjector {
    * What happens to one request. Rules for the job come before global ones; the first rule
    * that rolls a fault decides it; latency is the largest of the rules in force.
    */
-  decide(api: FaultApi, jobId: string | undefined): FaultDecision {
+  decide(api: FaultApi, jobId: string | undefined, call?: UcsCall): FaultDecision {
     if (this.rules.length === 0) return NO_FAULT;
     const now = this.now();
     let latencyMs = 0;
@@ -115,6 +120,7 @@ export class FaultInjector {
         }
         if (now < rule.fromMs || (rule.api !== 'all' && rule.api !== api)) continue;
         if (rule.job !== undefined && rule.job !== jobId) continue;
+        if (rule.call !== undefined && rule.call !== call) continue;
         latencyMs = Math.max(latencyMs, rule.latencyMs);
         outcome ??= this.roll(rule);
       }

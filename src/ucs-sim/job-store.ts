@@ -1,10 +1,13 @@
 import { currentStatus, renderJob, type ToMicros } from './job-document.js';
+import { DEFAULT_LIST_KIND } from './job-list-api.js';
 import { flipTimeline, type SimJob } from './job-timeline.js';
 
 interface StoredJob {
   job: SimJob;
   /** Epoch ms that the job's timeline offsets count from. */
   epochMs: number;
+  /** The `kind` the job is listed under in GET /v1/policy/jobs?kind=. */
+  listKind: string;
   /** The last rendered body, valid for now in [fromMs, untilMs): polling is O(1). */
   cache?: { body: string | undefined; fromMs: number; untilMs: number };
 }
@@ -25,6 +28,8 @@ export interface JobFlip {
 export interface JobSummary {
   id: string;
   kind: SimJob['kind'];
+  /** The `kind` the job is listed under. */
+  listKind: string;
   /** Current job status, for modelled jobs that exist already. */
   status?: string;
   epoch: string;
@@ -44,9 +49,9 @@ export class JobStore {
     private readonly toMicros: ToMicros,
   ) {}
 
-  /** Adds or replaces a job; its timeline starts at `epochMs`. */
-  set(job: SimJob, epochMs: number): void {
-    this.jobs.set(job.id, { job, epochMs });
+  /** Adds or replaces a job (a replaced one keeps its place in lists); its timeline starts at `epochMs`. */
+  set(job: SimJob, epochMs: number, listKind: string = DEFAULT_LIST_KIND): void {
+    this.jobs.set(job.id, { job, epochMs, listKind });
   }
 
   delete(id: string): boolean {
@@ -77,6 +82,17 @@ export class JobStore {
     const body = rendered.document === undefined ? undefined : JSON.stringify(rendered.document);
     stored.cache = { body, fromMs: now, untilMs: rendered.nextChangeMs };
     return body;
+  }
+
+  /** The bodies of every job of `listKind` that exists now, in the order the jobs were added. */
+  bodiesOfKind(listKind: string): string[] {
+    const bodies: string[] = [];
+    for (const [id, stored] of this.jobs) {
+      if (stored.listKind !== listKind) continue;
+      const body = this.body(id);
+      if (body !== undefined) bodies.push(body);
+    }
+    return bodies;
   }
 
   /** Restarts every timeline at `epochMs`. */
@@ -128,10 +144,11 @@ export class JobStore {
 
   summaries(): JobSummary[] {
     const now = this.now();
-    return [...this.jobs.values()].map(({ job, epochMs }) => {
+    return [...this.jobs.values()].map(({ job, epochMs, listKind }) => {
       const summary: JobSummary = {
         id: job.id,
         kind: job.kind,
+        listKind,
         epoch: new Date(epochMs).toISOString(),
       };
       if (job.kind === 'modelled') {

@@ -22,6 +22,8 @@ export interface SimStatsSnapshot {
   };
   /** GET /v1/policy/jobs/{jobid} requests per job ID, whatever their outcome. */
   jobs: Record<string, number>;
+  /** GET /v1/policy/jobs?kind= requests per kind asked for, whatever their outcome. */
+  lists: Record<string, number>;
   adminRequests: number;
   tokens: { issued: number; valid: number };
   jobCount: number;
@@ -40,6 +42,7 @@ export class RequestStats {
   private readonly rejected = new Map<string, number>();
   private readonly faults = new Map<string, number>();
   private readonly perJob = new Map<string, number>();
+  private readonly perListKind = new Map<string, number>();
 
   request(api: ApiName): void {
     if (api === 'admin') {
@@ -52,6 +55,10 @@ export class RequestStats {
 
   jobRequest(jobId: string): void {
     bump(this.perJob, jobId);
+  }
+
+  listRequest(kind: string): void {
+    bump(this.perListKind, kind);
   }
 
   status(code: number | 'hang'): void {
@@ -75,6 +82,10 @@ export class RequestStats {
     return this.perJob.get(jobId) ?? 0;
   }
 
+  listRequestCount(kind: string): number {
+    return this.perListKind.get(kind) ?? 0;
+  }
+
   reset(): void {
     this.total = 0;
     this.admin = 0;
@@ -85,6 +96,7 @@ export class RequestStats {
       this.rejected,
       this.faults,
       this.perJob,
+      this.perListKind,
     ]) {
       map.clear();
     }
@@ -108,6 +120,7 @@ export class RequestStats {
         faults: Object.fromEntries(this.faults),
       },
       jobs: Object.fromEntries(this.perJob),
+      lists: Object.fromEntries(this.perListKind),
       adminRequests: this.admin,
       tokens: extra.tokens,
       jobCount: extra.jobCount,

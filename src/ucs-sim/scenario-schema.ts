@@ -68,6 +68,8 @@ const rateSchema = z
 const faultFields = {
   /** Which API the fault hits: the UCS job API (default), the IAM token API, or both. */
   api: z.enum(['ucs', 'iam', 'all']).optional(),
+  /** Only these UCS calls: one job's GET, the job list, or the calls that start jobs (default: all). */
+  call: z.enum(['job', 'list', 'write']).optional(),
   /** Window start, relative to when the fault is set (default: at once). */
   from: durationSchema.optional(),
   /** Window length (default: for ever). */
@@ -118,6 +120,8 @@ export const jobSchema = z
     seed: z.literal(true).optional(),
     /** Serve this JSON verbatim: for odd shapes, missing fields, unknown extra fields. */
     raw: z.unknown().optional(),
+    /** The `kind` GET /v1/policy/jobs?kind= lists the job under (default EnablePolicy). */
+    listKind: z.string().min(1).optional(),
     name: z.string().optional(),
     type: z.string().optional(),
     operation: z.string().optional(),
@@ -148,7 +152,9 @@ export const jobSchema = z
       ctx.addIssue({ code: 'custom', path: ['raw'], message: '"raw" must be a JSON object' });
     }
     if (job.seed !== undefined || job.raw !== undefined) {
-      const modelled = Object.keys(job).filter((k) => !['id', 'seed', 'raw', 'faults'].includes(k));
+      const modelled = Object.keys(job).filter(
+        (k) => !['id', 'seed', 'raw', 'faults', 'listKind'].includes(k),
+      );
       for (const key of modelled) {
         ctx.addIssue({
           code: 'custom',

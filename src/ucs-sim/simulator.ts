@@ -14,7 +14,15 @@ import { parseDuration, type Duration } from './duration.js';
 import { FaultInjector, seededRandom, type FaultApi, type FaultRule } from './faults.js';
 import { BodyTooLargeError, readBody, send, splitTarget } from './http-io.js';
 import { accountIdFor, IamTokenIssuer } from './iam-tokens.js';
+import { DEFAULT_LIST_KIND, isJobListPath, listKindOf, renderJobList } from './job-list-api.js';
 import { compileJob } from './job-timeline.js';
+import {
+  jobStarted,
+  planWrite,
+  PolicyInstances,
+  writeCallOf,
+  type WriteCall,
+} from './write-api.js';
 import { JobStore, type JobFlip, type JobSummary } from './job-store.js';
 import { RequestAuthenticator, type AuthConfig, type ReceivedRequest } from './request-auth.js';
 import { RequestStats, type SimStatsSnapshot } from './request-stats.js';
@@ -60,6 +68,8 @@ export interface UcsSimulatorOptions extends AuthConfig {
   clock?: SimClock;
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** How long a job started through a write call runs before it succeeds; default 10s. */
+  writeJobDuration?: Duration;
   /** Where to say what happens (never secrets); default: silent. */
   log?: (line: string) => void;
 }
@@ -72,7 +82,11 @@ const DEFAULT_SCENARIO: ScenarioInput = { jobs: [{ seed: true }] };
 const DEFAULT_ACCOUNT = 'simulated-account';
 
 type Route =
-  { api: 'ucs'; jobId: string } | { api: 'iam'; op: 'tokens' | 'domains' } | { api: 'other' };
+  | { api: 'ucs'; call: 'job'; jobId: string }
+  | { api: 'ucs'; call: 'list'; kind: string }
+  | { api: 'ucs'; call: 'write'; write: WriteCall }
+  | { api: 'iam'; op: 'tokens' | 'domains' }
+  | { api: 'other' };
 
 function decodeSegment(segment: string): string {
   try {
@@ -83,7 +97,8 @@ function decodeSegment(segment: string): string {
 }
 
 /**
- * A UCS policy-job API on a real HTTP server: GET /v1/policy/jobs/{jobid}, IAM's
+ * A UCS policy-job API on a real HTTP server: GET /v1/policy/jobs/{jobid} and the job list
+ * GET /v1/policy/jobs?kind=, IAM's
  * POST /v3/auth/tokens and GET /v3/auth/domains, and the test-only admin API under /_sim/.
  */
 export class UcsSimulator implements SimulatorAdmin {
@@ -104,6 +119,7 @@ export class UcsSimulator implements SimulatorAdmin {
   private scenarioFaultIds: string[] = [];
   /** Fault rules that came with a job added through setJob, by job ID. */
   private readonly jobFaultIds = new Map<string, string[]>();
+  private readonly instances = new PolicyInstances();
   private address = { host: '127.0.0.1', port: 0, protocol: 'http' };
 
   private constructor(
@@ -190,7 +206,7 @@ export class UcsSimulator implements SimulatorAdmin {
     const spec = validate(jobSchema, input, 'job');
     const job = compileJob(spec, this.scenario.defaults);
     const now = this.clock.now();
-    this.store.set(job, now);
+    this.store.set(job, now, spec.listKind);
     this.replaceJobFaults(job.id, spec.faults ?? [], now);
     this.log(`job ${job.id} set (${job.kind})`);
   }
@@ -281,6 +297,11 @@ export class UcsSimulator implements SimulatorAdmin {
     return this.counters.requestCount(jobID);
   }
 
+  /** GET /v1/policy/jobs?kind= requests received so far for `kind`, whatever their outcome. */
+  listRequestCount(kind: string = DEFAULT_LIST_KIND): number {
+    return this.counters.listRequestCount(kind);
+  }
+
   stats(): SimStatsSnapshot {
     return this.counters.snapshot({
       startedAtMs: this.startedAtMs,
@@ -300,6 +321,7 @@ export class UcsSimulator implements SimulatorAdmin {
     this.iam?.clear();
     this.auth.reset();
     this.counters.reset();
+    this.instances.clear();
     this.applyInitialState();
     this.log('reset');
   }
@@ -321,7 +343,7 @@ export class UcsSimulator implements SimulatorAdmin {
     this.store.clear();
     for (const jobId of [...this.jobFaultIds.keys()]) this.replaceJobFaults(jobId, [], now);
     for (const spec of this.scenario.jobs)
-      this.store.set(compileJob(spec, this.scenario.defaults), now);
+      this.store.set(compileJob(spec, this.scenario.defaults), now, spec.listKind);
     this.addScenarioFaults(now);
   }
 
@@ -366,11 +388,15 @@ export class UcsSimulator implements SimulatorAdmin {
     this.server = server;
   }
 
-  private route(method: string, path: string): Route {
+  private route(method: string, path: string, query: string): Route {
     if (method === 'GET') {
       const match = JOB_PATH.exec(path);
-      if (match?.[1] !== undefined) return { api: 'ucs', jobId: decodeSegment(match[1]) };
+      if (match?.[1] !== undefined)
+        return { api: 'ucs', call: 'job', jobId: decodeSegment(match[1]) };
+      if (isJobListPath(path)) return { api: 'ucs', call: 'list', kind: listKindOf(query) };
     }
+    const write = writeCallOf(method, path);
+    if (write !== undefined) return { api: 'ucs', call: 'write', write };
     if (
       method === 'POST' &&
       this.iam !== undefined &&
@@ -388,7 +414,7 @@ export class UcsSimulator implements SimulatorAdmin {
     const requestId = randomUUID();
     const target = req.url ?? '/';
     const method = req.method ?? 'GET';
-    const { path } = splitTarget(target);
+    const { path, query } = splitTarget(target);
     if (path === '/_sim' || path.startsWith('/_sim/')) {
       this.counters.request('admin');
       const body = await readBody(req, ADMIN_BODY_LIMIT);
@@ -396,13 +422,15 @@ export class UcsSimulator implements SimulatorAdmin {
       return;
     }
 
-    const route = this.route(method, path);
+    const route = this.route(method, path, query);
     this.counters.request(route.api);
-    if (route.api === 'ucs') this.counters.jobRequest(route.jobId);
+    if (route.api === 'ucs' && route.call === 'job') this.counters.jobRequest(route.jobId);
+    if (route.api === 'ucs' && route.call === 'list') this.counters.listRequest(route.kind);
     const faultApi: FaultApi = route.api === 'iam' ? 'iam' : 'ucs';
     const fault = this.faultInjector.decide(
       faultApi,
-      route.api === 'ucs' ? route.jobId : undefined,
+      route.api === 'ucs' && route.call === 'job' ? route.jobId : undefined,
+      route.api === 'ucs' ? route.call : undefined,
     );
 
     if (fault.latencyMs > 0) {
@@ -465,10 +493,24 @@ export class UcsSimulator implements SimulatorAdmin {
       return answers.authorizationFailed();
     }
     this.counters.accepted(verdict.method);
+    if (route.call === 'write') return this.startJob(route.write, received.body.toString('utf8'));
+    if (route.call === 'list') {
+      const list = renderJobList(this.store.bodiesOfKind(route.kind));
+      return { status: 200, headers: { 'Content-Type': answers.JSON_TYPE }, body: list };
+    }
     const body = this.store.body(route.jobId);
     return body === undefined
       ? answers.jobNotFound()
       : { status: 200, headers: { 'Content-Type': answers.JSON_TYPE }, body };
+  }
+
+  /** A write call: a new job on the timeline, from now; UCS answers its ID. */
+  private startJob(call: WriteCall, body: string): SimResponse {
+    const durationMs = parseDuration(this.options.writeJobDuration ?? '10s') ?? 10_000;
+    const plan = planWrite(call, body, this.instances, durationMs);
+    if (!('job' in plan)) return plan;
+    this.setJob(plan.job);
+    return jobStarted(plan.job.id ?? '');
   }
 
   /**

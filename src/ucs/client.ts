@@ -1,17 +1,31 @@
 import type { AuthStrategy, PreparedAuth } from './auth/auth-strategy.js';
 import { credentialsProblem, type UcsCredentials } from './credentials.js';
-import { errorFromAnswer, headerText, redactError, ucsError, type UcsError } from './errors.js';
+import {
+  errorFromAnswer,
+  headerText,
+  redactError,
+  ucsError,
+  type HttpAnswer,
+  type UcsError,
+} from './errors.js';
 import type { HttpOutcome, HttpSender } from './http/http-sender.js';
 import type { UcsJob } from './job.js';
 import { parseJob } from './parse-job.js';
+import { parseJobList, type JobList } from './parse-job-list.js';
 
 export type GetJobResult =
   { ok: true; job: UcsJob; requestID?: string } | { ok: false; error: UcsError };
 
-/** The one verb the operator needs: read a job. */
+export type ListJobsResult =
+  { ok: true; list: JobList; requestID?: string } | { ok: false; error: UcsError };
+
+/** The verbs the operator needs: read a job, and list the jobs of a kind. */
 export interface JobFetcher {
   getJob(jobID: string): Promise<GetJobResult>;
+  listJobs(kind: string): Promise<ListJobsResult>;
 }
+
+const MAX_KIND_LENGTH = 256;
 
 export const JOBS_PATH = '/v1/policy/jobs/';
 /** A Retry-After pauses this client's calls for at most this long. */
@@ -59,23 +73,51 @@ export class UcsClient implements JobFetcher {
     const endpoint = this.#endpoint as URL;
     const paused = this.pausedError();
     if (paused !== undefined) return Promise.resolve({ ok: false, error: paused });
-    return this.#context.shared(`${this.#context.identity}\u0000${jobID}`, async () => {
-      try {
-        const result = await this.fetchJob(endpoint, jobID);
-        if (!result.ok) this.pauseFor(result.error);
-        return result;
-      } catch (err) {
-        // Nothing here should throw; if a bug does, the operator still gets a value.
-        const message = err instanceof Error ? err.message : String(err);
-        return {
-          ok: false,
-          error: redactError(
-            ucsError('Unavailable', `internal client error: ${message}`),
-            this.#context.secrets,
-          ),
-        };
-      }
-    });
+    return this.#context.shared(`${this.#context.identity}\u0000${jobID}`, () =>
+      this.call(endpoint, JOBS_PATH + encodeURIComponent(jobID), 'ShowPolicyJob', interpretJob),
+    );
+  }
+
+  /**
+   * GET /v1/policy/jobs?kind=KIND ("Obtaining the Policy Instance Job List"), with the same
+   * auth, errors and Retry-After pause as getJob. Not single-flight here: the operator's list
+   * cache shares one request among resources.
+   */
+  listJobs(kind: string): Promise<ListJobsResult> {
+    const invalid =
+      this.validateClient() ??
+      (kind === '' || kind.length > MAX_KIND_LENGTH || LONE_SURROGATE.test(kind)
+        ? ucsError('InvalidRequest', 'the job list kind is empty, too long or not well-formed')
+        : undefined);
+    if (invalid !== undefined) return Promise.resolve({ ok: false, error: invalid });
+    const paused = this.pausedError();
+    if (paused !== undefined) return Promise.resolve({ ok: false, error: paused });
+    const path = `${JOBS_PATH.replace(/\/$/, '')}?kind=${encodeURIComponent(kind)}`;
+    return this.call(this.#endpoint as URL, path, 'ListPolicyJobs', interpretList);
+  }
+
+  /** One authenticated GET, its answer interpreted; never throws. */
+  private async call<T extends { ok: true } | { ok: false; error: UcsError }>(
+    endpoint: URL,
+    path: string,
+    operation: string,
+    interpret: (answer: HttpAnswer) => T | { ok: false; error: UcsError },
+  ): Promise<T | { ok: false; error: UcsError }> {
+    try {
+      const result = await this.exchange(endpoint, path, operation, interpret);
+      if (!result.ok) this.pauseFor(result.error);
+      return result;
+    } catch (err) {
+      // Nothing here should throw; if a bug does, the operator still gets a value.
+      const message = err instanceof Error ? err.message : String(err);
+      return {
+        ok: false,
+        error: redactError(
+          ucsError('Unavailable', `internal client error: ${message}`),
+          this.#context.secrets,
+        ),
+      };
+    }
   }
 
   /**
@@ -104,11 +146,17 @@ export class UcsClient implements JobFetcher {
     };
   }
 
-  private validate(jobID: string): UcsError | undefined {
+  private validateClient(): UcsError | undefined {
     if (!(this.#endpoint instanceof URL)) return this.#endpoint;
     if (this.#credentialsProblem !== undefined) {
       return ucsError('InvalidRequest', this.#credentialsProblem);
     }
+    return undefined;
+  }
+
+  private validate(jobID: string): UcsError | undefined {
+    const invalid = this.validateClient();
+    if (invalid !== undefined) return invalid;
     // An empty ID would read the job list; '.' and '..' are dot-segments that URL parsers
     // resolve (even when percent-encoded), so they could never reach the job path intact.
     if (jobID === '' || jobID === '.' || jobID === '..') {
@@ -126,9 +174,14 @@ export class UcsClient implements JobFetcher {
     return undefined;
   }
 
-  private async fetchJob(endpoint: URL, jobID: string): Promise<GetJobResult> {
+  private async exchange<T extends { ok: true } | { ok: false; error: UcsError }>(
+    endpoint: URL,
+    path: string,
+    operation: string,
+    interpret: (answer: HttpAnswer) => T | { ok: false; error: UcsError },
+  ): Promise<T | { ok: false; error: UcsError }> {
     const { auth, secrets } = this.#context;
-    let attempt = await this.attempt(endpoint, jobID);
+    let attempt = await this.attempt(endpoint, path, operation);
     const usedSecrets = attempt.prepared?.secrets ?? [];
     let renewed = false;
     // One renewal: an IAM token can be revoked before expires_at, an account ID looked up anew.
@@ -138,11 +191,11 @@ export class UcsClient implements JobFetcher {
       (attempt.outcome.answer.status === 401 || attempt.outcome.answer.status === 403) &&
       auth.rejected(attempt.prepared, attempt.outcome.answer.status)
     ) {
-      attempt = await this.attempt(endpoint, jobID);
+      attempt = await this.attempt(endpoint, path, operation);
       renewed = true;
     }
     const allSecrets = [...secrets, ...(attempt.prepared?.secrets ?? []), ...usedSecrets];
-    let result = this.interpret(attempt.outcome, allSecrets);
+    let result = this.interpret(attempt.outcome, allSecrets, interpret);
     if (renewed && !result.ok && attempt.prepared !== undefined) {
       const { error } = result;
       if (error.reason === 'Unauthorized' || error.reason === 'Forbidden') {
@@ -158,47 +211,65 @@ export class UcsClient implements JobFetcher {
 
   private async attempt(
     endpoint: URL,
-    jobID: string,
+    path: string,
+    operation: string,
   ): Promise<{ outcome: HttpOutcome; prepared?: PreparedAuth }> {
     const prepared = await this.#context.auth.prepare();
     if (!prepared.ok) return { outcome: { ok: false, error: prepared.error } };
     const outcome = await this.#context.http.send({
       endpoint,
       method: 'GET',
-      path: JOBS_PATH + encodeURIComponent(jobID),
+      path,
       headers: {},
       body: '',
       service: 'UCS',
-      operation: 'ShowPolicyJob',
+      operation,
       authorize: (request) => prepared.auth.headers(request),
     });
     return { outcome, prepared: prepared.auth };
   }
 
-  private interpret(outcome: HttpOutcome, secrets: readonly string[]): GetJobResult {
+  private interpret<T>(
+    outcome: HttpOutcome,
+    secrets: readonly string[],
+    interpret: (answer: HttpAnswer) => T | { ok: false; error: UcsError },
+  ): T | { ok: false; error: UcsError } {
     if (!outcome.ok) return outcome;
     const { answer } = outcome;
-    const requestID = headerText(answer.headers['x-request-id']);
     if (answer.status < 200 || answer.status >= 300) {
       return { ok: false, error: errorFromAnswer(answer, 'UCS', this.#context.now(), secrets) };
     }
-    const parsed = parseJob(answer.body);
-    if (!parsed.ok) {
-      const extra: Parameters<typeof ucsError>[2] = { httpStatus: answer.status };
-      if (requestID !== undefined) extra.requestID = requestID;
-      return {
-        ok: false,
-        error: ucsError(
-          'InvalidResponse',
-          `UCS answered HTTP ${answer.status} but ${parsed.message}`,
-          extra,
-        ),
-      };
-    }
-    return requestID === undefined
-      ? { ok: true, job: parsed.job }
-      : { ok: true, job: parsed.job, requestID };
+    return interpret(answer);
   }
+}
+
+/** A 2xx answer whose body could not be read. */
+function invalidAnswer(answer: HttpAnswer, problem: string): { ok: false; error: UcsError } {
+  const requestID = headerText(answer.headers['x-request-id']);
+  const extra: Parameters<typeof ucsError>[2] = { httpStatus: answer.status };
+  if (requestID !== undefined) extra.requestID = requestID;
+  return {
+    ok: false,
+    error: ucsError('InvalidResponse', `UCS answered HTTP ${answer.status} but ${problem}`, extra),
+  };
+}
+
+function interpretJob(answer: HttpAnswer): GetJobResult {
+  const requestID = headerText(answer.headers['x-request-id']);
+  const parsed = parseJob(answer.body);
+  if (!parsed.ok) return invalidAnswer(answer, parsed.message);
+  return requestID === undefined
+    ? { ok: true, job: parsed.job }
+    : { ok: true, job: parsed.job, requestID };
+}
+
+function interpretList(answer: HttpAnswer): ListJobsResult {
+  const requestID = headerText(answer.headers['x-request-id']);
+  const parsed = parseJobList(answer.body);
+  if (!parsed.ok) return invalidAnswer(answer, parsed.message);
+  return requestID === undefined
+    ? { ok: true, list: parsed.list }
+    : { ok: true, list: parsed.list, requestID };
 }
 
 /** The endpoint as a URL: http(s), no credentials, query or fragment; a base path is kept. */
@@ -221,6 +292,9 @@ export function parseEndpoint(endpoint: string): URL | UcsError {
   return url;
 }
 
-function redactResult(result: GetJobResult, secrets: readonly string[]): GetJobResult {
-  return result.ok ? result : { ok: false, error: redactError(result.error, secrets) };
+function redactResult<T extends { ok: true } | { ok: false; error: UcsError }>(
+  result: T,
+  secrets: readonly string[],
+): T {
+  return result.ok ? result : ({ ok: false, error: redactError(result.error, secrets) } as T);
 }

@@ -18,6 +18,7 @@ export {
   JOBS_PATH,
   type GetJobResult,
   type JobFetcher,
+  type ListJobsResult,
 } from './client.js';
 export {
   DEFAULT_IAM_ENDPOINT,
@@ -39,6 +40,15 @@ export {
   type UcsTask,
 } from './job.js';
 export { parseJob, type ParseJobResult } from './parse-job.js';
+export {
+  MAX_LISTED_JOBS,
+  newestFirst,
+  parseJobList,
+  sortableTime,
+  type JobList,
+  type ListedJob,
+  type ParseJobListResult,
+} from './parse-job-list.js';
 export { documentedOutcome, jobOutcome, type JobOutcome } from './phase.js';
 export { normalizeTimestamp } from './timestamps.js';
 export { UcsTransport, type UcsTransportOptions } from './transport.js';

@@ -17,7 +17,7 @@ import { z } from 'zod';
 const absentIfNull = (value: unknown): unknown => (value === null ? undefined : value);
 
 /** A documented string; numbers and booleans are accepted as their text. */
-const text = z
+export const text = z
   .preprocess(
     (value) =>
       typeof value === 'number' || typeof value === 'boolean' ? String(value) : absentIfNull(value),
@@ -44,7 +44,7 @@ const flag = z
   .optional();
 
 /** Map<String,String>: scalar values as text, null entries dropped. */
-const stringMap = z
+export const stringMap = z
   .preprocess((value) => {
     if (value === null) return undefined;
     if (typeof value !== 'object' || Array.isArray(value)) return value;
@@ -58,9 +58,11 @@ const stringMap = z
   .optional();
 
 /** Map<String,Object>: any JSON values. */
-const anyMap = z.preprocess(absentIfNull, z.record(z.string(), z.unknown()).optional()).optional();
+export const anyMap = z
+  .preprocess(absentIfNull, z.record(z.string(), z.unknown()).optional())
+  .optional();
 
-const optionalObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
+export const optionalObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.preprocess(absentIfNull, z.looseObject(shape).optional()).optional();
 
 const optionalArray = <T extends z.ZodType>(item: T) =>

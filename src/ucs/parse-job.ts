@@ -11,6 +11,20 @@ const MAX_ISSUES = 3;
  * paths and expected types, never the body's values.
  */
 export function parseJob(body: string): ParseJobResult {
+  const value = parseJsonObject(body);
+  if (!value.ok) return value;
+  const parsed = ucsJobSchema.safeParse(value.object);
+  if (parsed.success) return { ok: true, job: parsed.data };
+  return {
+    ok: false,
+    message: `the job does not have the documented shape: ${issues(parsed.error)}`,
+  };
+}
+
+/** A body that must be a JSON object; the message never quotes the body. */
+export function parseJsonObject(
+  body: string,
+): { ok: true; object: object } | { ok: false; message: string } {
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -23,15 +37,10 @@ export function parseJob(body: string): ParseJobResult {
       message: `the answer is JSON but not an object (${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`,
     };
   }
-  const parsed = ucsJobSchema.safeParse(value);
-  if (parsed.success) return { ok: true, job: parsed.data };
-  return {
-    ok: false,
-    message: `the job does not have the documented shape: ${issues(parsed.error)}`,
-  };
+  return { ok: true, object: value };
 }
 
-function issues(error: z.ZodError): string {
+export function issues(error: z.ZodError): string {
   const shown = error.issues
     .slice(0, MAX_ISSUES)
     .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);

@@ -340,11 +340,18 @@ describe('api: PolicyJobWatch on a real kube-apiserver', () => {
           return res.stdout.replace(/[ \t]*\n[ \t]*/g, ' ');
         });
       const spec = await explain('pjw.spec');
-      expect(spec).to.include('Which UCS policy jobs to watch, and how.');
-      expect(spec).to.match(/jobIDs\s+<\[\]string> -required-/);
+      expect(spec).to.include('Which UCS policy jobs to watch (by ID or by selector), and how.');
+      expect(spec).to.match(/jobIDs\s+<\[\]string>\s/);
+      expect(spec).to.match(/jobSelector\s+<Object>\s/);
+      expect(spec).to.include('Exactly one of jobIDs and jobSelector.');
       expect(spec).to.include('The UCS policy jobs to watch');
       expect(spec).to.include('https only; http is accepted for loopback');
       expect(spec).to.include('How often each unfinished job is polled');
+
+      const selector = await explain('pjw.spec.jobSelector');
+      expect(selector).to.include('Which UCS job list to read: GET /v1/policy/jobs?kind=KIND');
+      expect(selector).to.include('UCS documents only its own default, EnablePolicy');
+      expect(selector).to.include('How many of the matching jobs to watch, newest first');
 
       const tasks = await explain('pjw.status.jobs.tasks');
       expect(tasks).to.include('The tasks of the job (UCS spec.taskList)');

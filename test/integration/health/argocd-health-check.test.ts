@@ -15,7 +15,7 @@ import { kubectl } from '../../support/control-plane.js';
 import { goTool, runGoTool } from '../../support/go-tools.js';
 
 /** Cases in health_test.yaml: a run that silently finds fewer must fail. */
-const EXPECTED_CASES = 10;
+const EXPECTED_CASES = 11;
 
 describe("the Argo CD health check, run by Argo CD's Lua engine", function () {
   let scratch: string;

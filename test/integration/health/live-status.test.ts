@@ -83,6 +83,10 @@ describe('Argo CD and Flux (kstatus) read the live status of PolicyJobWatch', fu
       h.create('not-found', { jobIDs: ['hc-no-such-job'] }),
       h.create('unauthorized', { jobIDs: ['hc-ok'], credentialsRef: { name: 'wrong' } }),
       h.create('paused', { jobIDs: ['hc-paused'], pollInterval: '5s' }),
+      h.create('no-job-selected', {
+        jobSelector: { kind: 'KNone', matchExtendParam: { constraintID: 'none' } },
+        pollInterval: '5s',
+      }),
     ]);
   });
 
@@ -117,6 +121,21 @@ describe('Argo CD and Flux (kstatus) read the live status of PolicyJobWatch', fu
     expect(flux).to.include({
       status: 'InProgress',
       message: '0/1 jobs succeeded; running: hc-running',
+    });
+  });
+
+  it('a jobSelector with no match yet: Argo CD Progressing (NoJobSelected), kstatus InProgress', async () => {
+    await h.waitFor('no-job-selected', (o) => {
+      expect(reasonOf(o, 'Reconciling')).to.equal('NoJobSelected');
+    });
+    const { argo, flux } = await verdicts('no-job-selected');
+    expect(argo).to.deep.equal({
+      status: 'Progressing',
+      message: 'NoJobSelected: no UCS job of kind KNone matches spec.jobSelector yet',
+    });
+    expect(flux).to.include({
+      status: 'InProgress',
+      message: 'no UCS job of kind KNone matches spec.jobSelector yet',
     });
   });
 

@@ -145,7 +145,17 @@ describe('api: the CRD', () => {
     const spec = rootSchema().properties?.spec;
     const status = rootSchema().properties?.status;
     expect(rootSchema().required).to.deep.equal(['spec']);
-    expect(spec?.required).to.deep.equal(['jobIDs']);
+    // Exactly one of jobIDs and jobSelector, by a CEL rule.
+    expect(spec?.required).to.equal(undefined);
+    expect(spec?.['x-kubernetes-validations']).to.deep.include({
+      rule: 'has(self.jobIDs) != has(self.jobSelector)',
+      message: 'spec must have exactly one of jobIDs and jobSelector',
+    });
+    const selector = spec?.properties?.jobSelector;
+    expect(selector?.properties?.kind).to.include({ default: 'EnablePolicy', minLength: 1 });
+    expect(selector?.properties?.newest).to.include({ default: 1, minimum: 1, maximum: 100 });
+    expect(selector?.properties?.createdAfter).to.include({ format: 'date-time' });
+    expect(status?.properties?.selectedJobIDs).to.include({ maxItems: 100 });
     const jobIDs = spec?.properties?.jobIDs;
     expect(jobIDs).to.include({ minItems: 1, maxItems: 100, 'x-kubernetes-list-type': 'set' });
     expect(jobIDs?.items).to.include({

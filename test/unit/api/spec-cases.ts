@@ -26,6 +26,9 @@ const ABSOLUTE_MESSAGE = 'spec.endpoint must be an absolute https:// URL';
 const BOUNDS_MESSAGE = 'spec.pollInterval must be between 5s and 1h';
 const DURATION_MESSAGE = 'spec.pollInterval must be a duration such as 45s, 2m, 1h or 1m30s';
 
+const ONE_OF_MESSAGE = 'spec must have exactly one of jobIDs and jobSelector';
+const SELECTOR_DEFAULTS = { kind: 'EnablePolicy', newest: 1 };
+
 export const SPEC_CASES: readonly SpecCase[] = [
   { name: 'one job ID', spec: { jobIDs: [ID] } },
   {
@@ -42,9 +45,55 @@ export const SPEC_CASES: readonly SpecCase[] = [
   { name: 'a 128-character job ID', spec: { jobIDs: ['x'.repeat(128)] } },
   { name: 'job IDs with . _ -', spec: { jobIDs: ['a.b_c-D9', '...', '.a'] } },
   {
-    name: 'no jobIDs',
+    name: 'neither jobIDs nor jobSelector',
     spec: {},
-    invalid: { server: 'spec.jobIDs: Required value', zod: 'spec.jobIDs: Invalid input' },
+    invalid: { server: ONE_OF_MESSAGE, zod: ONE_OF_MESSAGE },
+  },
+  {
+    name: 'both jobIDs and jobSelector',
+    spec: { jobIDs: [ID], jobSelector: { kind: 'EnablePolicy', newest: 1 } },
+    invalid: { server: ONE_OF_MESSAGE, zod: ONE_OF_MESSAGE },
+  },
+  { name: 'a jobSelector with its defaults', spec: { jobSelector: SELECTOR_DEFAULTS } },
+  {
+    name: 'a jobSelector with every field',
+    spec: {
+      jobSelector: {
+        kind: 'UpdateConstraint',
+        type: 'UpdateConstraint',
+        operation: 'create',
+        matchExtendParam: { constraintID: 'c1' },
+        matchRelatedObjects: { cluster: 'prod' },
+        createdAfter: '2026-01-01T00:00:00Z',
+        newest: 3,
+      },
+    },
+  },
+  {
+    name: 'a jobSelector with newest 0',
+    spec: { jobSelector: { ...SELECTOR_DEFAULTS, newest: 0 } },
+    invalid: {
+      server: 'spec.jobSelector.newest: Invalid value: 0',
+      zod: 'spec.jobSelector.newest must be at least 1',
+    },
+  },
+  {
+    name: 'a jobSelector with newest 101',
+    spec: { jobSelector: { ...SELECTOR_DEFAULTS, newest: 101 } },
+    invalid: {
+      server: 'spec.jobSelector.newest: Invalid value: 101',
+      zod: 'spec.jobSelector.newest must be at most 100',
+    },
+  },
+  {
+    name: 'a jobSelector with an empty kind',
+    spec: { jobSelector: { ...SELECTOR_DEFAULTS, kind: '' } },
+    invalid: { server: 'spec.jobSelector.kind', zod: 'spec.jobSelector.kind must not be empty' },
+  },
+  {
+    name: 'a jobSelector whose createdAfter is not RFC 3339',
+    spec: { jobSelector: { ...SELECTOR_DEFAULTS, createdAfter: 'yesterday' } },
+    invalid: { server: 'spec.jobSelector.createdAfter', zod: 'spec.jobSelector.createdAfter' },
   },
   {
     name: 'an empty jobIDs list',

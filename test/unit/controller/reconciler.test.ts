@@ -5,7 +5,14 @@ import { StatusTooLargeError, type CredentialsLookup } from '../../../src/contro
 import type { Freshness } from '../../../src/controller/job-cache.js';
 import { mapJob } from '../../../src/controller/map-job.js';
 import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';
-import type { GetJobResult, UcsCredentials } from '../../../src/ucs/index.js';
+import type { ListAnswer } from '../../../src/controller/job-list-cache.js';
+import type { SelectableJob } from '../../../src/controller/job-selector.js';
+import {
+  newestFirst,
+  sortableTime,
+  type GetJobResult,
+  type UcsCredentials,
+} from '../../../src/ucs/index.js';
 
 const log = winston.createLogger({ silent: true });
 
@@ -18,6 +25,9 @@ class FakeWorld {
   sentCredentials: UcsCredentials[] = [];
   writes: PolicyJobWatchStatus[] = [];
   events: string[] = [];
+  eventMessages: string[] = [];
+  list: ListAnswer = { ok: true, items: [] };
+  listCalls: { kind: string; freshness: Freshness }[] = [];
   random = 0.5;
   clock = Date.parse('2026-01-01T00:00:00Z');
   /** How far each UCS call moves the clock. */
@@ -34,6 +44,10 @@ class FakeWorld {
         const answer = this.jobs.get(jobID) ?? { ok: false, error: notFound };
         return Promise.resolve(answer.ok ? { ok: true, job: mapJob(answer.job) } : answer);
       },
+      listJobs: (_endpoint, _credentials, kind, freshness) => {
+        this.listCalls.push({ kind, freshness });
+        return Promise.resolve(this.list);
+      },
       writeStatus: (_ns, _name, status) => {
         this.writes.push(status);
         if (this.resource) this.resource = { ...this.resource, status };
@@ -41,6 +55,7 @@ class FakeWorld {
       },
       recordEvent: (_t, e) => {
         this.events.push(e.reason);
+        this.eventMessages.push(e.message);
       },
       now: () => new Date(this.clock),
       random: () => this.random,
@@ -56,7 +71,7 @@ class FakeWorld {
       apiVersion: 'ucs.policyjobwatch.io/v1alpha1',
       kind: 'PolicyJobWatch',
       metadata: { name: 'w', namespace: 'ns', generation, annotations, uid: 'u1' },
-      spec: spec as PolicyJobWatch['spec'],
+      spec: spec,
       ...(this.resource?.status ? { status: this.resource.status } : {}),
     };
   }
@@ -375,5 +390,167 @@ describe('Reconciler', () => {
     expect(world.calls).to.have.length(1);
     expect(world.writes).to.have.length(1);
     expect(r.isOwnWrite('ns/w', '1'), 'the write it made is forgotten').to.equal(false);
+  });
+});
+
+/** A job of the list as the list cache keeps it (complete: status and task list, mapped). */
+function listed(id: string, created: string, status: string, withTasks = true): SelectableJob {
+  const createdAt = sortableTime(created);
+  const item: SelectableJob = {
+    id,
+    ...(createdAt === undefined ? {} : { createdAt }),
+    type: 'UpdateConstraint',
+    extendParam: { constraintID: 'c1' },
+  };
+  if (withTasks) item.job = mapJob({ spec: { taskList: [] }, status: { status } });
+  return item;
+}
+
+const listOf = (...items: SelectableJob[]): ListAnswer => ({
+  ok: true,
+  items: [...items].sort(newestFirst),
+});
+
+describe('Reconciler with spec.jobSelector', () => {
+  const selector = {
+    kind: 'UpdateConstraint',
+    matchExtendParam: { constraintID: 'c1' },
+    newest: 1,
+  };
+  const reasons = (status: PolicyJobWatchStatus | undefined) =>
+    status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`);
+  const last = (world: FakeWorld) => world.writes.at(-1);
+
+  it('says NoJobSelected while nothing matches, and lists again at the poll interval', async () => {
+    const world = new FakeWorld();
+    world.create({ jobSelector: selector });
+    world.list = listOf({
+      ...listed('other', '2026-01-01T00:00:00Z', 'Running'),
+      extendParam: { constraintID: 'c2' },
+    });
+    const action = await reconciler(world).reconcile('ns', 'w', log);
+    expect(world.listCalls.map((c) => c.kind)).to.deep.equal(['UpdateConstraint']);
+    const status = last(world);
+    expect(status?.phase).to.equal('Pending');
+    expect(status?.selectedJobIDs).to.deep.equal([]);
+    expect(status?.jobs).to.deep.equal([]);
+    expect(reasons(status)).to.deep.equal([
+      'Ready=False/NoJobSelected',
+      'Reconciling=True/NoJobSelected',
+    ]);
+    expect(status?.conditions?.[0]?.message).to.contain('kind UpdateConstraint');
+    expect(action).to.deep.equal({ kind: 'requeueAfter', delayMs: 30_000 });
+  });
+
+  it('mirrors the newest matching job from the list answer itself (no GET), and follows a newer one with an event', async () => {
+    const world = new FakeWorld();
+    world.create({ jobSelector: selector });
+    world.list = listOf(
+      listed('old', '2026-01-01T00:00:00Z', 'Failed'),
+      listed('a', '2026-01-01T01:00:00Z', 'Succeeded'),
+    );
+    const r = reconciler(world);
+    // A finished job is not the end: a newer one may match.
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({
+      kind: 'requeueAfter',
+      delayMs: 30_000,
+    });
+    expect(world.calls).to.deep.equal([]);
+    expect(last(world)?.selectedJobIDs).to.deep.equal(['a']);
+    expect(last(world)?.jobs?.map((j) => `${j.jobID}:${j.phase}`)).to.deep.equal(['a:Succeeded']);
+    expect(reasons(last(world))).to.deep.equal(['Ready=True/JobsSucceeded']);
+    expect(world.events).to.deep.equal(['JobSelected', 'JobSucceeded']);
+
+    world.list = listOf(
+      listed('a', '2026-01-01T01:00:00Z', 'Succeeded'),
+      listed('b', '2026-01-01T02:00:00Z', 'Running'),
+    );
+    await r.reconcile('ns', 'w', log);
+    expect(last(world)?.selectedJobIDs).to.deep.equal(['b']);
+    expect(last(world)?.jobs?.map((j) => `${j.jobID}:${j.phase}`)).to.deep.equal(['b:Running']);
+    expect(reasons(last(world))?.[0]).to.equal('Ready=False/JobsRunning');
+    expect(world.events.slice(2)).to.deep.equal(['JobSelected', 'JobRunning']);
+    expect(world.eventMessages[2]).to.equal(
+      'spec.jobSelector selected job b; no longer watching a',
+    );
+  });
+
+  it('keeps the newest N, and reads by ID only a job whose list item lacks its tasks', async () => {
+    const world = new FakeWorld();
+    world.create({ jobSelector: { ...selector, newest: 2 } });
+    world.list = listOf(
+      listed('a', '2026-01-01T00:00:00Z', 'Succeeded'),
+      listed('b', '2026-01-01T01:00:00Z', 'Running', false),
+      listed('c', '2026-01-01T02:00:00Z', 'Running'),
+    );
+    world.jobs.set('b', ok('Running'));
+    await reconciler(world).reconcile('ns', 'w', log);
+    expect(world.calls.map((c) => c.jobID)).to.deep.equal(['b']);
+    expect(last(world)?.selectedJobIDs).to.deep.equal(['c', 'b']);
+    expect(last(world)?.summary?.total).to.equal(2);
+  });
+
+  for (const [what, error, condition, action] of [
+    [
+      'a 5xx',
+      { reason: 'Unavailable', message: 'HTTP 503', retryable: true, httpStatus: 503 },
+      'Reconciling=True/FetchRetrying',
+      { kind: 'backoff', minDelayMs: 0 },
+    ],
+    [
+      'a 429',
+      { reason: 'Throttled', message: 'HTTP 429', retryable: true, retryAfterSeconds: 7 },
+      'Reconciling=True/FetchRetrying',
+      { kind: 'backoff', minDelayMs: 7000 },
+    ],
+    [
+      'a malformed list',
+      { reason: 'InvalidResponse', message: 'not a list', retryable: true },
+      'Reconciling=True/FetchRetrying',
+      { kind: 'backoff', minDelayMs: 0 },
+    ],
+    [
+      'a 401',
+      { reason: 'Unauthorized', message: 'HTTP 401', retryable: false, httpStatus: 401 },
+      'Stalled=True/Unauthorized',
+      { kind: 'requeueAfter', delayMs: 30_000 },
+    ],
+  ] as const) {
+    it(`keeps the last good selection and status when the list answers ${what}`, async () => {
+      const world = new FakeWorld();
+      world.create({ jobSelector: selector });
+      world.list = listOf(listed('a', '2026-01-01T00:00:00Z', 'Running'));
+      const r = reconciler(world);
+      await r.reconcile('ns', 'w', log);
+      const good = last(world);
+      world.list = { ok: false, error };
+      expect(await r.reconcile('ns', 'w', log)).to.deep.equal(action);
+      const status = last(world);
+      expect(status?.selectedJobIDs).to.deep.equal(['a']);
+      expect(status?.jobs?.[0]?.phase).to.equal(good?.jobs?.[0]?.phase);
+      expect(status?.jobs?.[0]?.status).to.deep.equal(good?.jobs?.[0]?.status);
+      expect(status?.jobs?.[0]?.lastError?.reason).to.equal(error.reason);
+      expect(reasons(status)?.[1]).to.equal(condition);
+    });
+  }
+
+  it('before any selection, a list error is the condition (not NoJobSelected)', async () => {
+    const world = new FakeWorld();
+    world.create({ jobSelector: selector });
+    world.list = {
+      ok: false,
+      error: { reason: 'Forbidden', message: 'HTTP 403', retryable: false },
+    };
+    await reconciler(world).reconcile('ns', 'w', log);
+    expect(reasons(last(world))).to.deep.equal(['Ready=False/Forbidden', 'Stalled=True/Forbidden']);
+    expect(last(world)?.selectedJobIDs).to.deep.equal([]);
+  });
+
+  it('suspended: neither lists nor changes the selection', async () => {
+    const world = new FakeWorld();
+    world.create({ jobSelector: selector, suspend: true });
+    expect(await reconciler(world).reconcile('ns', 'w', log)).to.deep.equal({ kind: 'done' });
+    expect(world.listCalls).to.deep.equal([]);
+    expect(reasons(last(world))).to.deep.equal(['Ready=False/Suspended']);
   });
 });

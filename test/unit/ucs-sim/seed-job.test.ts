@@ -59,7 +59,8 @@ describe('ucs-sim: the seed job and error answers', () => {
 
   it('answers paths and methods UCS does not have as the API gateway does (APIGW.0101)', async () => {
     for (const req of [
-      { path: '/v1/policy/jobs' },
+      { path: '/v1/policy/jobz' },
+      { method: 'POST', path: '/v1/policy/jobs' },
       { path: `/v1/policy/jobs/${SEED_ID}/tasks` },
       { method: 'DELETE', path: `/v1/policy/jobs/${SEED_ID}` },
       { method: 'POST', path: '/v3/auth/tokens', body: '{}' },
