@@ -25,8 +25,9 @@ export function specInvalidStatus(
 
 /**
  * What is written when the apiserver refused the status as too large: the phases and counts of
- * every job (what decisions rest on), no details, and Ready=False / Reconciling=True with
- * reason StatusTooLarge and `message`.
+ * every job (what decisions rest on), which jobs a spec.jobSelector selects (the next poll
+ * starts from them), no details, and Ready=False / Reconciling=True with reason StatusTooLarge
+ * and `message`.
  */
 export function minimalStatus(
   status: PolicyJobWatchStatus,
@@ -60,6 +61,7 @@ export function minimalStatus(
     ...(status.summary === undefined ? {} : { summary: status.summary }),
     conditions: [make('Ready'), make('Reconciling')],
     jobs,
+    ...(status.selectedJobIDs === undefined ? {} : { selectedJobIDs: [...status.selectedJobIDs] }),
     truncated: { message, tasksOmitted: omitted },
   };
   if (status.lastHandledRequestedAt !== undefined)

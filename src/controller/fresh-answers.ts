@@ -1,4 +1,17 @@
-import type { Freshness } from './job-cache.js';
+/**
+ * How old a cached answer may be to be reused. A resource's own last answer must not count as
+ * fresh at its next poll (or it would never poll again), so it gets a share of the interval;
+ * an answer another resource fetched is as good as a poll of its own for a whole interval, so
+ * a job named by several resources costs one call per interval, not one per resource.
+ */
+export interface Freshness {
+  /** The resource asking (namespace/name). */
+  requester: string;
+  /** Reuse an answer fetched for this requester when younger than this. */
+  ownMs: number;
+  /** Reuse an answer fetched for another resource when younger than this. */
+  othersMs: number;
+}
 
 interface Entry<T> {
   at: number;

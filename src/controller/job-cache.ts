@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { MAX_TASKS_PER_JOB } from '../api/index.js';
 import { credentialsFingerprint, type GetJobResult, type UcsCredentials } from '../ucs/index.js';
-import { FreshAnswers } from './fresh-answers.js';
+import { FreshAnswers, type Freshness } from './fresh-answers.js';
 import { mapJob, type JobAnswer } from './map-job.js';
 
 /** Whatever hands out a UCS client for an endpoint and credentials (the shared transport). */
@@ -10,21 +10,6 @@ export interface JobClientFactory {
     endpoint: string,
     credentials: UcsCredentials,
   ): { getJob(jobID: string): Promise<GetJobResult> };
-}
-
-/**
- * How old a cached answer may be to be reused. A resource's own last answer must not count as
- * fresh at its next poll (or it would never poll again), so it gets a share of the interval;
- * an answer another resource fetched is as good as a poll of its own for a whole interval, so
- * a job named by several resources costs one call per interval, not one per resource.
- */
-export interface Freshness {
-  /** The resource asking (namespace/name). */
-  requester: string;
-  /** Reuse an answer fetched for this requester when younger than this. */
-  ownMs: number;
-  /** Reuse an answer fetched for another resource when younger than this. */
-  othersMs: number;
 }
 
 /**

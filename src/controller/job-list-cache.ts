@@ -3,7 +3,7 @@ import { MAX_TASKS_PER_JOB } from '../api/index.js';
 import { credentialsFingerprint, type ListJobsResult, type UcsCredentials } from '../ucs/index.js';
 import type { FetchError } from './fetch-error.js';
 import { FreshAnswers } from './fresh-answers.js';
-import type { Freshness } from './job-cache.js';
+import type { Freshness } from './fresh-answers.js';
 import { isComplete, type SelectableJob } from './job-selector.js';
 import { mapJob } from './map-job.js';
 

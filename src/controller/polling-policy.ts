@@ -2,7 +2,7 @@ import type { PolicyJobWatchStatus } from '../api/index.js';
 import { isTerminal } from './compute-status.js';
 import { isStalling, type FetchError } from './fetch-error.js';
 import type { JobObservation } from './job-entry.js';
-import type { Freshness } from './job-cache.js';
+import type { Freshness } from './fresh-answers.js';
 
 /**
  * The polling policy, as pure functions: how old a cached answer may be for a turn

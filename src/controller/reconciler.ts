@@ -33,7 +33,7 @@ import {
   type IamEndpointPolicy,
 } from './endpoint-policy.js';
 import type { FetchError } from './fetch-error.js';
-import type { Freshness } from './job-cache.js';
+import type { Freshness } from './fresh-answers.js';
 import type { ListAnswer } from './job-list-cache.js';
 import { selectJobs } from './job-selector.js';
 import type { JobAnswer, MappedJob } from './map-job.js';

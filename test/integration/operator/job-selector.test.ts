@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import type { PolicyJobWatch } from '../../../src/api/index.js';
 import { kubectl } from '../../support/control-plane.js';
-import { eventually } from '../../support/eventually.js';
+import { eventually } from '../../../harness/eventually.js';
 import { condition, OperatorHarness } from '../../support/operator-harness.js';
 
 const NS = 'operator-job-selector';

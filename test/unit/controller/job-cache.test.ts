@@ -1,9 +1,6 @@
 import { expect } from 'chai';
-import {
-  JobCache,
-  type Freshness,
-  type JobClientFactory,
-} from '../../../src/controller/job-cache.js';
+import type { Freshness } from '../../../src/controller/fresh-answers.js';
+import { JobCache, type JobClientFactory } from '../../../src/controller/job-cache.js';
 import type { GetJobResult, UcsCredentials } from '../../../src/ucs/index.js';
 
 const token: UcsCredentials = { kind: 'token', token: 't' };

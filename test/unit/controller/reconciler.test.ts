@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import winston from 'winston';
 import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
 import { StatusTooLargeError, type CredentialsLookup } from '../../../src/controller/ports.js';
-import type { Freshness } from '../../../src/controller/job-cache.js';
+import type { Freshness } from '../../../src/controller/fresh-answers.js';
 import { mapJob } from '../../../src/controller/map-job.js';
 import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';
 import type { ListAnswer } from '../../../src/controller/job-list-cache.js';

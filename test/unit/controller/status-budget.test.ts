@@ -101,6 +101,18 @@ describe('fitStatus', () => {
     });
   }
 
+  it('keeps status.selectedJobIDs, whether the status fits or is cut', () => {
+    for (const [jobs, tasks] of [
+      [1, 1],
+      [10, 100],
+    ] as const) {
+      const input = status(jobs, tasks, 3000);
+      input.selectedJobIDs = (input.jobs ?? []).map((j) => j.jobID);
+      const fitted = fitStatus(input, 1_000_000);
+      expect(fitted.selectedJobIDs).to.deep.equal(input.selectedJobIDs);
+    }
+  });
+
   it('drops a stale truncated note once the status fits', () => {
     const fitted = fitStatus(status(10, 100, 3000));
     expect(fitStatus({ ...status(1, 1, 1), truncated: fitted.truncated }).truncated).to.equal(
