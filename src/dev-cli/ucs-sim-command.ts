@@ -27,6 +27,7 @@ interface UcsSimFlags {
   tokenTtl: string;
   scenario?: string;
   latency?: string;
+  writeJobDuration?: string;
   errorRate?: number;
   throttleRate?: number;
   retryAfter?: string;
@@ -110,6 +111,7 @@ async function simulatorOptions(flags: UcsSimFlags): Promise<UcsSimulatorOptions
   if (flags.iamDomain !== undefined) options.iamDomain = flags.iamDomain;
   if (flags.scenario !== undefined) options.scenarioFile = flags.scenario;
   if (flags.latency !== undefined) options.latencyMs = requireDuration(flags.latency, '--latency');
+  if (flags.writeJobDuration !== undefined) options.writeJobDuration = flags.writeJobDuration;
   if (flags.seed !== undefined) options.randomSeed = flags.seed;
   const fault = faultFromFlags(flags);
   if (fault !== undefined) options.faults = [fault];
@@ -197,6 +199,12 @@ export function ucsSimCommand(): Command {
     )
     .addOption(
       new Option('--latency <duration>', 'delay every UCS answer, e.g. 20ms').argParser(duration),
+    )
+    .addOption(
+      new Option(
+        '--write-job-duration <duration>',
+        'how long a job started by a write call runs before it succeeds (default 10s)',
+      ).argParser(duration),
     )
     .addOption(
       new Option('--error-rate <rate>', 'share of UCS requests answered 500 (0-1)').argParser(rate),

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { getJob, send, SEED_ID } from './sim-http.js';
+import { eventually } from '../../../harness/eventually.js';
+import { getJob, jobBody, send, SEED_ID } from './sim-http.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LISTENING = /^ucs-sim listening on (http:\/\/127\.0\.0\.1:(\d+))$/m;
@@ -139,5 +140,34 @@ describe('ucs-sim: the CLI (policyjobwatch-dev ucs-sim)', function () {
     }
     expect(String(error)).to.match(/exited with [1-9]/);
     expect(String(error)).to.include('cli.test.ts');
+  });
+
+  it('--write-job-duration sets how long a job started by a write call runs', async () => {
+    const auth = { 'X-Auth-Token': 'tok-write' };
+    const cli = await startCli(
+      ['--port', '0', '--token', 'tok-write', '--write-job-duration', '300ms'],
+      { viaNpx: false },
+    );
+    try {
+      const res = await send(cli.url, {
+        method: 'POST',
+        path: '/v1/clusters/cluster-a/policy',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(res.status, res.body).to.equal(200);
+      const { jobID } = JSON.parse(res.body) as { jobID: string };
+      // The default (10 s) would outlast this wait.
+      await eventually(
+        async () => {
+          const status = jobBody(await getJob(cli.url, jobID, auth)).status.status;
+          expect(status).to.equal('Succeeded');
+        },
+        { timeoutMs: 5_000 },
+      );
+    } finally {
+      cli.child.kill('SIGINT');
+      await cli.exited;
+    }
   });
 });
