@@ -3,6 +3,7 @@
 // tools (demo, UCS simulator, local control plane) live in src/dev-cli, one `npm run` away.
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { jobsCommand } from './jobs-command.js';
 import { runCommand } from './run-command.js';
 
 const program = new Command('policyjobwatch')
@@ -13,5 +14,6 @@ const program = new Command('policyjobwatch')
   .showHelpAfterError();
 
 program.addCommand(runCommand());
+program.addCommand(jobsCommand());
 
 await program.parseAsync(process.argv);

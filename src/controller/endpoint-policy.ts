@@ -1,3 +1,5 @@
+import type { UcsCredentials } from '../ucs/index.js';
+
 /**
  * Which UCS endpoint a resource may talk to, and with whose credentials. The operator's own
  * default credentials are only ever sent to its default endpoint: a resource that names another
@@ -106,4 +108,15 @@ export function decideIamEndpoint(
     };
   }
   return normalized;
+}
+
+/** Credentials that talk to IAM get the IAM endpoint the policy allows (or an error). */
+export function withIamEndpoint(
+  credentials: UcsCredentials,
+  policy: IamEndpointPolicy,
+): { ok: true; credentials: UcsCredentials } | { ok: false; message: string } {
+  if (credentials.kind === 'token') return { ok: true, credentials };
+  const decision = decideIamEndpoint(policy, credentials.iamEndpoint);
+  if (!decision.ok) return decision;
+  return { ok: true, credentials: { ...credentials, iamEndpoint: decision.endpoint } };
 }

@@ -8,6 +8,9 @@ export interface SelectableJob extends Omit<ListedJob, 'job'> {
   job?: MappedJob;
 }
 
+/** What matching reads of a listed job. */
+export type MatchFields = Omit<ListedJob, 'job'>;
+
 function everyPair(
   wanted: Readonly<Record<string, string>> | undefined,
   actual: Readonly<Record<string, string>> | undefined,
@@ -19,7 +22,7 @@ function everyPair(
 }
 
 /** Whether one listed job matches the selector (kind is the list it came from). */
-export function matchesSelector(job: SelectableJob, selector: JobSelector): boolean {
+export function matchesSelector(job: MatchFields, selector: JobSelector): boolean {
   if (selector.type !== undefined && job.type !== selector.type) return false;
   if (selector.operation !== undefined && job.operation !== selector.operation) return false;
   if (!everyPair(selector.matchExtendParam, job.extendParam)) return false;
@@ -44,15 +47,26 @@ export function isComplete(job: UcsJob | undefined): job is UcsJob {
   return job !== undefined && job.status?.status !== undefined && Array.isArray(job.spec?.taskList);
 }
 
-/** The newest `selector.newest` matching jobs of a list whose items are newest first. */
-export function selectJobs(items: readonly SelectableJob[], selector: JobSelector): Selection {
+/**
+ * The IDs of the newest `selector.newest` matching jobs of a list whose items are newest first
+ * (what the controller watches, and what `policyjobwatch jobs list` prints).
+ */
+export function selectedJobIDs(items: readonly MatchFields[], selector: JobSelector): string[] {
   const jobIDs: string[] = [];
-  const listed = new Map<string, MappedJob>();
   for (const item of items) {
     if (jobIDs.length >= selector.newest) break;
     if (!matchesSelector(item, selector) || jobIDs.includes(item.id)) continue;
     jobIDs.push(item.id);
-    if (item.job !== undefined) listed.set(item.id, item.job);
   }
+  return jobIDs;
+}
+
+/** The newest `selector.newest` matching jobs of a list whose items are newest first. */
+export function selectJobs(items: readonly SelectableJob[], selector: JobSelector): Selection {
+  const jobIDs = selectedJobIDs(items, selector);
+  const listed = new Map<string, MappedJob>();
+  for (const item of items)
+    if (item.job !== undefined && jobIDs.includes(item.id) && !listed.has(item.id))
+      listed.set(item.id, item.job);
   return { jobIDs, listed };
 }

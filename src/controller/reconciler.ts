@@ -28,7 +28,7 @@ import { minimalStatus, specInvalidStatus } from './fallback-status.js';
 import { fitStatus, statusBytes } from './status-budget.js';
 import {
   decideEndpoint,
-  decideIamEndpoint,
+  withIamEndpoint,
   type EndpointPolicy,
   type IamEndpointPolicy,
 } from './endpoint-policy.js';
@@ -383,15 +383,4 @@ export class Reconciler {
     for (const event of transitionEvents(previous, status)) this.deps.recordEvent(target, event);
     return tooLarge ? 'tooLarge' : 'written';
   }
-}
-
-/** Credentials that talk to IAM get the IAM endpoint the policy allows (or an error). */
-function withIamEndpoint(
-  credentials: UcsCredentials,
-  policy: IamEndpointPolicy,
-): { ok: true; credentials: UcsCredentials } | { ok: false; message: string } {
-  if (credentials.kind === 'token') return { ok: true, credentials };
-  const decision = decideIamEndpoint(policy, credentials.iamEndpoint);
-  if (!decision.ok) return decision;
-  return { ok: true, credentials: { ...credentials, iamEndpoint: decision.endpoint } };
 }

@@ -176,9 +176,11 @@ const FLAGS: Record<string, FlagSpec> = {
   },
 };
 
-/** Adds the operator's flags to a command; each also reads its environment variable. */
-export function addOperatorFlags(command: Command): Command {
-  for (const spec of Object.values(FLAGS)) {
+/** Adds the operator's flags (or the named ones) to a command; each also reads its environment variable. */
+export function addOperatorFlags(command: Command, names?: readonly string[]): Command {
+  const specs = names === undefined ? Object.values(FLAGS) : names.map((n) => FLAGS[n]);
+  for (const spec of specs) {
+    if (spec === undefined) throw new Error('no such operator flag');
     const option = new Option(spec.flag, spec.description).env(spec.env);
     if (spec.default !== undefined && spec.default !== '') option.default(spec.default);
     command.addOption(option);
