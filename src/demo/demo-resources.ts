@@ -16,6 +16,8 @@ export const EXPECTED_PHASES: Readonly<Record<string, Phase>> = {
   'rollout-ok': 'Succeeded',
   'rollout-partial-failure': 'Failed',
   'rollout-timeout': 'Failed',
+  // Also the pipeline act (pipeline-act.ts): it must move to the job the demo starts.
+  'pipeline-newest': 'Succeeded',
 };
 
 export interface DemoResource {

@@ -22,6 +22,12 @@ import { exploreHints } from './explore-hints.js';
 import { installCrd } from './install-crd.js';
 import { kubectlOnPath, kubectlOutput } from './kubectl.js';
 import { DEMO_FILES } from './paths.js';
+import {
+  PIPELINE_CONSTRAINT,
+  PIPELINE_OLD_JOB,
+  PIPELINE_RESOURCE,
+  PipelineAct,
+} from './pipeline-act.js';
 import { checkSettling, type SettlingReport } from './settling.js';
 import { tableViewFor, type TerminalOut } from './table-view.js';
 import { Teardown } from './teardown.js';
@@ -102,6 +108,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const sim = await UcsSimulator.start({
       token,
       scenarioFile: DEMO_FILES.scenario,
+      // The job the pipeline act starts runs this long: long enough to be seen Running.
+      writeJobDuration: '20s',
       log: (line) => simLog.write(`${new Date().toISOString()} ${line}\n`),
     });
     teardown.add('UCS simulator', async () => {
@@ -155,6 +163,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
     const report = await watchUntilSettled({
       kc,
+      startJob: () => startPipelineJob(sim.url, token),
       kubectl: cp.binaries.kubectl,
       kubeconfig: cp.kubeconfigPath,
       out,
@@ -174,8 +183,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     } else {
       settled = true;
       print(
-        `Settled after ${seconds(Date.now() - createdAt)} as the scenario expects: 2 Succeeded (Ready=True), ` +
-          '2 Failed (Stalled=True: retrying will not help).',
+        `Settled after ${seconds(Date.now() - createdAt)} as the scenario expects: 3 Succeeded (Ready=True), ` +
+          `2 Failed (Stalled=True: retrying will not help); ${PIPELINE_RESOURCE} followed the job the pipeline started.`,
       );
     }
     exitCode = report.settled && report.unexpected.length === 0 ? 0 : 1;
@@ -220,8 +229,27 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   return exitCode;
 }
 
+/**
+ * What a pipeline step does to roll out a new version of the constraint: UCS's write call
+ * (PUT /v1/policyinstances/{id}), which answers {"jobID"}.
+ */
+async function startPipelineJob(endpoint: string, token: string): Promise<string> {
+  const res = await fetch(`${endpoint}/v1/policyinstances/${PIPELINE_CONSTRAINT}`, {
+    method: 'PUT',
+    headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ spec: { parameters: { version: 2 } } }),
+  });
+  const text = await res.text();
+  const jobID = res.ok ? (JSON.parse(text) as { jobID?: unknown }).jobID : undefined;
+  if (typeof jobID !== 'string')
+    throw new Error(`the write call answered ${String(res.status)}: ${text.slice(0, 200)}`);
+  return jobID;
+}
+
 interface WatchInput {
   kc: KubeConfig;
+  /** Starts the pipeline act's new job; resolves with its ID. */
+  startJob: () => Promise<string>;
   kubectl: string;
   kubeconfig: string;
   out: TerminalOut;
@@ -238,6 +266,8 @@ async function watchUntilSettled(input: WatchInput): Promise<SettlingReport> {
   const objects = input.kc.makeApiClient(CustomObjectsApi);
   const view = tableViewFor(input.out);
   const command = `kubectl get pjw -n ${DEMO_NAMESPACE}`;
+  const act = new PipelineAct();
+  const notes: string[] = [];
   for (;;) {
     let report: SettlingReport;
     try {
@@ -247,9 +277,23 @@ async function watchUntilSettled(input: WatchInput): Promise<SettlingReport> {
         namespace: DEMO_NAMESPACE,
         plural: PLURAL,
       })) as { items: PolicyJobWatch[] };
+      const next = act.observe(list.items.find((o) => o.metadata.name === PIPELINE_RESOURCE));
+      if (next !== undefined && 'start' in next) {
+        const jobID = await input.startJob();
+        act.started(jobID);
+        notes.push(
+          `pipeline step: PUT /v1/policyinstances/${PIPELINE_CONSTRAINT} -> {"jobID":"${jobID}"} (${PIPELINE_RESOURCE} was on its Succeeded job ${PIPELINE_OLD_JOB})`,
+        );
+      } else if (next !== undefined) {
+        notes.push(next.say);
+      }
       report = checkSettling(list.items, EXPECTED_PHASES);
-    } catch {
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('the write call')) throw err;
       report = checkSettling([], EXPECTED_PHASES);
+    }
+    if (report.settled && !act.done) {
+      report = { ...report, settled: false, waitingFor: [PIPELINE_RESOURCE] };
     }
     const table = await kubectlOutput(input.kubectl, input.kubeconfig, [
       'get',
@@ -259,8 +303,10 @@ async function watchUntilSettled(input: WatchInput): Promise<SettlingReport> {
     ]);
     const progress = `${String(report.settledCount)} of ${String(report.expectedCount)} settled`;
     const elapsed = seconds(Date.now() - input.createdAt);
+    // The act's steps so far, under the table (a redrawn frame must hold every line it shows).
+    const shownTable = notes.length === 0 ? table : `${table.trimEnd()}\n\n${notes.join('\n')}`;
     view.show(
-      table,
+      shownTable,
       input.out.isTTY === true
         ? `$ ${command}    (every 1s; ${elapsed}; ${progress}; Ctrl-C stops the demo)`
         : `$ ${command}    (${elapsed}; ${progress})`,

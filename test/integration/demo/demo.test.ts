@@ -98,7 +98,17 @@ describe('policyjobwatch-dev demo, run as users run it', function () {
       'rollout-partial-failure': ['Failed', '0/1', 'False', 'JobFailed'],
       'rollout-timeout': ['Failed', '0/1', 'False', 'JobTimedOut'],
       'seed-example': ['Succeeded', '1/1', 'True', 'JobsSucceeded'],
+      'pipeline-newest': ['Succeeded', '1/1', 'True', 'JobsSucceeded'],
     });
+    // The pipeline act: a new job started through the write API, followed Running, then to its end.
+    const jobID = /pipeline step: PUT \/v1\/policyinstances\/\S+ -> \{"jobID":"([^"]+)"\}/.exec(
+      stdout,
+    )?.[1];
+    expect(jobID, output).to.be.a('string');
+    const running = stdout.indexOf(`pipeline-newest follows the new job ${jobID!}: Running`);
+    const succeeded = stdout.indexOf(`pipeline-newest: job ${jobID!} Succeeded`);
+    expect(running, output).to.be.greaterThan(-1);
+    expect(succeeded, output).to.be.greaterThan(running);
     expect(stdout).to.include('Settled after');
     expect(stdout).to.include('as the scenario expects');
     expect(stdout).to.include('Stopped everything.');

@@ -1,9 +1,23 @@
 import { expect } from 'chai';
-import { API_VERSION, KIND, parsePolicyJobWatchSpec } from '../../../src/api/index.js';
+import {
+  API_VERSION,
+  KIND,
+  parsePolicyJobWatchSpec,
+  type JobSelector,
+} from '../../../src/api/index.js';
 import { EXPECTED_PHASES, loadDemoResources } from '../../../src/demo/demo-resources.js';
 import { exploreHints } from '../../../src/demo/explore-hints.js';
 import { DEMO_FILES } from '../../../src/demo/paths.js';
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
+import { selectedJobIDs } from '../../../src/controller/job-selector.js';
+import { parseJobList } from '../../../src/ucs/index.js';
+
+async function selectedFromSim(url: string, selector: JobSelector | undefined): Promise<string[]> {
+  if (selector === undefined) return [];
+  const res = await fetch(`${url}/v1/policy/jobs?kind=${encodeURIComponent(selector.kind)}`);
+  const list = parseJobList(await res.text());
+  return list.ok ? selectedJobIDs(list.list.items, selector) : [];
+}
 
 describe('demo: the files it plays', () => {
   it('has one valid example resource per expected outcome, each watching jobs of the scenario', async () => {
@@ -17,7 +31,11 @@ describe('demo: the files it plays', () => {
         expect(resource.body.kind).to.equal(KIND);
         const spec = parsePolicyJobWatchSpec(resource.body.spec);
         expect(spec.ok, `${resource.file}: ${JSON.stringify(spec)}`).to.equal(true);
-        const jobIDs = (resource.body.spec as { jobIDs: string[]; pollInterval?: string }).jobIDs;
+        // A selector must select a job of the scenario, as the controller selects it.
+        const jobIDs = spec.ok
+          ? (spec.spec.jobIDs ?? (await selectedFromSim(sim.url, spec.spec.jobSelector)))
+          : [];
+        expect(jobIDs, `${resource.file} watches jobs`).to.not.be.empty;
         for (const id of jobIDs)
           expect(served.has(id), `${resource.file}: job ${id}`).to.equal(true);
         expect((resource.body.spec as { pollInterval?: string }).pollInterval).to.equal('5s');

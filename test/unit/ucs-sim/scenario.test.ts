@@ -69,7 +69,7 @@ jobs:
 
     it('loads the commented example scenario used by the demo', async () => {
       const scenario = await loadScenarioFile(EXAMPLE);
-      expect(scenario.jobs).to.have.length(4);
+      expect(scenario.jobs).to.have.length(5);
       expect(scenario.jobs[0]?.seed).to.equal(true);
     });
 
