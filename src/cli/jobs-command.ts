@@ -66,7 +66,11 @@ function optionName(flag: string): string {
   return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-async function client(options: CommonOptions): Promise<UcsClient> {
+/** A UCS client for the command's flags; closed once `use` is done with it. */
+async function withClient<T>(
+  options: CommonOptions,
+  use: (ucs: UcsClient) => Promise<T>,
+): Promise<T> {
   const values: CredentialValues = {};
   for (const [flag, , key] of CREDENTIAL_FLAGS) {
     const value = options[optionName(flag)];
@@ -97,7 +101,11 @@ async function client(options: CommonOptions): Promise<UcsClient> {
     ...(caBundle === undefined ? {} : { caBundle }),
   });
   if (!access.ok) throw new CommandError(access.message);
-  return access.client;
+  try {
+    return await use(access.client);
+  } finally {
+    access.close();
+  }
 }
 
 function ucsFailure(what: string, error: UcsError): CommandError {
@@ -166,13 +174,12 @@ function selectorFrom(options: Record<string, unknown>, newest: number): JobSele
 
 async function listAction(options: CommonOptions): Promise<string> {
   const newestFlag = options.newest as number | undefined;
-  const ucs = await client(options);
   const kind = options.kind as string;
-  const answer = await ucs.listJobs(kind);
-  if (!answer.ok) throw ucsFailure(`cannot list the jobs of kind ${kind}`, answer.error);
-  const items = answer.list.items;
   // The controller's own selection: newest first, every given field must match.
   const selector = selectorFrom(options, newestFlag ?? 1);
+  const answer = await withClient(options, (ucs) => ucs.listJobs(kind));
+  if (!answer.ok) throw ucsFailure(`cannot list the jobs of kind ${kind}`, answer.error);
+  const items = answer.list.items;
   const chosen = new Set(
     selectedJobIDs(items, { ...selector, newest: newestFlag ?? items.length }),
   );
@@ -204,8 +211,7 @@ function tasksOf(job: UcsJob): { total: number; byStatus: Record<string, number>
 }
 
 async function getAction(id: string, options: CommonOptions): Promise<string> {
-  const ucs = await client(options);
-  const answer = await ucs.getJob(id);
+  const answer = await withClient(options, (ucs) => ucs.getJob(id));
   if (!answer.ok) throw ucsFailure(`cannot get job ${id}`, answer.error);
   const job = answer.job;
   return render(options.output, job, () => {

@@ -31,7 +31,9 @@ export interface UcsAccessOptions {
   caBundle?: string;
 }
 
-export type UcsAccess = { ok: true; client: UcsClient } | { ok: false; message: string };
+export type UcsAccess =
+  | { ok: true; client: UcsClient; /** Closes its connections. */ close: () => void }
+  | { ok: false; message: string };
 
 /**
  * A UCS client for a one-off command (the CLI's `jobs`), with the operator's own pieces: the
@@ -75,5 +77,11 @@ export async function ucsAccess(options: UcsAccessOptions): Promise<UcsAccess> {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.caBundle === undefined ? {} : { caBundle: options.caBundle }),
   });
-  return { ok: true, client: transport.client(endpoint.endpoint, withIam.credentials) };
+  return {
+    ok: true,
+    client: transport.client(endpoint.endpoint, withIam.credentials),
+    close: () => {
+      transport.close();
+    },
+  };
 }

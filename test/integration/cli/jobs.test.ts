@@ -173,7 +173,12 @@ describe('policyjobwatch jobs list|get, as a process against the UCS simulator',
       /^policyjobwatch jobs get: cannot get job no-such-job: JobNotFound \(HTTP 404/,
     ],
     [
-      'no credentials at all',
+      'a selector the CRD would refuse',
+      ['list', '--kind', 'PolicyInstance', '--created-after', 'yesterday', '--token', TOKEN],
+      /^policyjobwatch jobs list: invalid selector: createdAfter/,
+    ],
+    [
+      'a malformed --credentials-secret',
       ['get', 'job-b', '--credentials-secret', 'nonsense'],
       /^policyjobwatch jobs get: --credentials-secret: expected namespace\/name/,
     ],
