@@ -9,6 +9,8 @@ export type UcsErrorReason =
   | 'InvalidRequest'
   | 'Unauthorized'
   | 'Forbidden'
+  /** IAM refused the credentials themselves (e.g. a workload identity token), or they cannot be read. */
+  | 'CredentialsInvalid'
   | 'JobNotFound'
   | 'Throttled'
   | 'Unavailable'
@@ -30,6 +32,7 @@ const RETRYABLE: Readonly<Record<UcsErrorReason, boolean>> = {
   InvalidRequest: false,
   Unauthorized: false,
   Forbidden: false,
+  CredentialsInvalid: false,
   JobNotFound: false,
   Throttled: true,
   Unavailable: true,

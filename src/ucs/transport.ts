@@ -1,11 +1,14 @@
 import { AkSkAuth } from './auth/aksk-auth.js';
 import { StaticTokenAuth, type AuthStrategy } from './auth/auth-strategy.js';
+import { FederatedAuth } from './auth/federated-auth.js';
 import { IamTokenAuth } from './auth/iam-token-source.js';
 import { UcsClient, type GetJobResult } from './client.js';
 import {
   credentialsFingerprint,
   DEFAULT_IAM_ENDPOINT,
   secretValues,
+  type FederatedCredentials,
+  type PasswordCredentials,
   type UcsCredentials,
 } from './credentials.js';
 import { HttpSender, type RequestEvent } from './http/http-sender.js';
@@ -26,6 +29,11 @@ export interface UcsTransportOptions {
   caBundle?: string;
   /** After every HTTP exchange (for metrics). Must not throw. */
   onRequest?: (event: RequestEvent) => void;
+  /**
+   * The OIDC ID token file for workload identity credentials (--id-token-file, a projected
+   * ServiceAccount token): read at every exchange, never named by credentials themselves.
+   */
+  idTokenFile?: string;
   /** Clock for token expiry and Retry-After dates (tests). Default Date.now. */
   now?: () => number;
 }
@@ -49,11 +57,14 @@ export class UcsTransport {
   private readonly now: () => number;
   private readonly inFlight = new SingleFlight<GetJobResult>();
   private readonly clients = new Map<string, UcsClient>();
-  private readonly iamTokens = new Map<string, IamTokenAuth>();
+  /** Issued credentials (IAM tokens, temporary keys), one source per credentials fingerprint. */
+  private readonly issuers = new Map<string, IamTokenAuth | FederatedAuth>();
+  private readonly idTokenFile: string | undefined;
 
   constructor(options: UcsTransportOptions = {}) {
     const qps = options.qps ?? DEFAULTS.qps;
     this.now = options.now ?? Date.now;
+    this.idTokenFile = options.idTokenFile;
     this.http = new HttpSender({
       qps,
       burst: options.burst ?? Math.max(1, 2 * (Number.isFinite(qps) ? qps : 1)),
@@ -98,23 +109,33 @@ export class UcsTransport {
         return new StaticTokenAuth(credentials.token);
       case 'aksk':
         return new AkSkAuth(credentials, this.now);
-      case 'password': {
-        // One token per IAM user, whatever UCS endpoint it is used for.
-        let source = this.iamTokens.get(fingerprint);
-        if (source === undefined) {
-          source = new IamTokenAuth(
-            { ...credentials, iamEndpoint: credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT },
-            this.http,
-            this.now,
-          );
-          this.iamTokens.set(fingerprint, source);
-          if (this.iamTokens.size > MAX_CACHED_CLIENTS) {
-            const oldest = this.iamTokens.keys().next().value;
-            if (oldest !== undefined) this.iamTokens.delete(oldest);
-          }
-        }
-        return source;
+      case 'password':
+      case 'federated':
+        return this.issuerFor(credentials, fingerprint);
+    }
+  }
+
+  /** One issuer per credentials, whatever UCS endpoint they are used for. */
+  private issuerFor(
+    credentials: PasswordCredentials | FederatedCredentials,
+    fingerprint: string,
+  ): AuthStrategy {
+    let source = this.issuers.get(fingerprint);
+    if (source === undefined) {
+      source =
+        credentials.kind === 'password'
+          ? new IamTokenAuth(
+              { ...credentials, iamEndpoint: credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT },
+              this.http,
+              this.now,
+            )
+          : new FederatedAuth(credentials, this.idTokenFile, this.http, this.now);
+      this.issuers.set(fingerprint, source);
+      if (this.issuers.size > MAX_CACHED_CLIENTS) {
+        const oldest = this.issuers.keys().next().value;
+        if (oldest !== undefined) this.issuers.delete(oldest);
       }
     }
+    return source;
   }
 }

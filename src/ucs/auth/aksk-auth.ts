@@ -1,6 +1,6 @@
 import type { AkSkCredentials } from '../credentials.js';
 import type { AuthStrategy, PreparedAuth, PrepareResult } from './auth-strategy.js';
-import { signRequest } from './sdk-signer.js';
+import { signRequest, type SigningCredentials } from './sdk-signer.js';
 
 /**
  * Signs each request with the access key pair (host, x-sdk-date, and X-Security-Token /
@@ -11,18 +11,7 @@ export class AkSkAuth implements AuthStrategy {
   readonly #auth: PreparedAuth;
 
   constructor(credentials: AkSkCredentials, now: () => number) {
-    const signing = {
-      accessKey: credentials.accessKey,
-      secretKey: credentials.secretKey,
-      ...(credentials.securityToken === undefined
-        ? {}
-        : { securityToken: credentials.securityToken }),
-      ...(credentials.domainID === undefined ? {} : { domainID: credentials.domainID }),
-    };
-    this.#auth = {
-      headers: (request) => signRequest(request, signing, new Date(now())),
-      secrets: [credentials.secretKey, credentials.securityToken ?? ''],
-    };
+    this.#auth = signingAuth(credentials, now);
   }
 
   prepare(): Promise<PrepareResult> {
@@ -32,4 +21,18 @@ export class AkSkAuth implements AuthStrategy {
   rejected(): boolean {
     return false;
   }
+}
+
+/** Headers signed with an access key pair when the request leaves (also temporary keys). */
+export function signingAuth(credentials: SigningCredentials, now: () => number): PreparedAuth {
+  const signing: SigningCredentials = {
+    accessKey: credentials.accessKey,
+    secretKey: credentials.secretKey,
+    ...(credentials.securityToken === undefined ? {} : { securityToken: credentials.securityToken }),
+    ...(credentials.domainID === undefined ? {} : { domainID: credentials.domainID }),
+  };
+  return {
+    headers: (request) => signRequest(request, signing, new Date(now())),
+    secrets: [credentials.secretKey, credentials.securityToken ?? ''],
+  };
 }

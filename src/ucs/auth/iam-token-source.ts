@@ -1,70 +1,34 @@
 import type { PasswordCredentials } from '../credentials.js';
-import { DEFAULT_IAM_ENDPOINT } from '../credentials.js';
 import { errorFromAnswer, headerText, ucsError, type UcsError } from '../errors.js';
 import type { HttpSender } from '../http/http-sender.js';
-import type { AuthStrategy, PreparedAuth, PrepareResult } from './auth-strategy.js';
-
-/** Tokens live 24 h; when IAM does not say, assume less and renew after this. */
-const UNKNOWN_LIFETIME_MS = 60 * 60_000;
-/** Renew this long before expiry at most ... */
-const MAX_MARGIN_MS = 60 * 60_000;
-/** ... and at most this share of the lifetime (short-lived tokens in tests, odd IAMs). */
-const MARGIN_SHARE = 0.1;
-
-interface CachedToken {
-  token: string;
-  auth: PreparedAuth;
-  renewAt: number;
-}
+import type { PreparedAuth } from './auth-strategy.js';
+import { parseIamEndpoint } from './iam-endpoint.js';
+import { iamTime, renewalTime, RenewingAuth, type IssueResult } from './renewing-auth.js';
 
 /**
  * A domain-scoped IAM user token for password credentials (POST /v3/auth/tokens, token in
- * X-Subject-Token). Cached until a safety margin before `expires_at`; concurrent callers share
- * one token request; after a 401/403 from UCS the token is dropped so that the next call
- * fetches a new one (a token can be revoked early, e.g. on a password change).
+ * X-Subject-Token), renewed before `expires_at` and after a 401/403 from UCS (RenewingAuth).
  */
-export class IamTokenAuth implements AuthStrategy {
+export class IamTokenAuth extends RenewingAuth {
   readonly #credentials: PasswordCredentials;
-  #cached: CachedToken | undefined;
-  #inFlight: Promise<PrepareResult> | undefined;
 
   constructor(
     credentials: PasswordCredentials,
     private readonly http: HttpSender,
-    private readonly now: () => number,
+    now: () => number,
   ) {
+    super(now);
     this.#credentials = credentials;
   }
 
-  prepare(): Promise<PrepareResult> {
-    const cached = this.#cached;
-    if (cached !== undefined && this.now() < cached.renewAt) {
-      return Promise.resolve({ ok: true, auth: cached.auth });
-    }
-    this.#inFlight ??= this.fetchToken().finally(() => {
-      this.#inFlight = undefined;
-    });
-    return this.#inFlight;
+  protected issue(): Promise<IssueResult> {
+    return this.fetchToken();
   }
 
-  rejected(auth: PreparedAuth): boolean {
-    // Only drop the token that failed: a concurrent caller may already have renewed it.
-    if (this.#cached?.auth === auth) this.#cached = undefined;
-    return true;
-  }
-
-  private async fetchToken(): Promise<PrepareResult> {
+  private async fetchToken(): Promise<IssueResult> {
     const credentials = this.#credentials;
-    const iamEndpoint = credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT;
-    let endpoint: URL;
-    try {
-      endpoint = new URL(iamEndpoint);
-    } catch {
-      return { ok: false, error: ucsError('InvalidRequest', 'the IAM endpoint is not a URL') };
-    }
-    if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') {
-      return { ok: false, error: ucsError('InvalidRequest', 'the IAM endpoint must be http(s)') };
-    }
+    const endpoint = parseIamEndpoint(credentials.iamEndpoint);
+    if (!(endpoint instanceof URL)) return { ok: false, error: endpoint };
     const domain = { name: credentials.domainName };
     const body = JSON.stringify({
       auth: {
@@ -105,31 +69,16 @@ export class IamTokenAuth implements AuthStrategy {
       };
     }
     const auth: PreparedAuth = { headers: () => ({ 'X-Auth-Token': token }), secrets: [token] };
-    this.#cached = { token, auth, renewAt: renewAt(answer.body, requestedAt) };
-    return { ok: true, auth };
+    return { ok: true, auth, renewAt: renewalTime(tokenTimes(answer.body), requestedAt) };
   }
-}
-
-/** When to renew: a margin before expires_at of min(1 h, 10% of the token's lifetime). */
-function renewAt(body: string, requestedAt: number): number {
-  const times = tokenTimes(body);
-  if (times.expiresAt === undefined) return requestedAt + UNKNOWN_LIFETIME_MS;
-  const lifetime = times.expiresAt - (times.issuedAt ?? requestedAt);
-  const margin = Math.min(MAX_MARGIN_MS, Math.max(0, lifetime) * MARGIN_SHARE);
-  return times.expiresAt - margin;
 }
 
 function tokenTimes(body: string): { expiresAt?: number; issuedAt?: number } {
   try {
     const parsed = JSON.parse(body) as { token?: { expires_at?: unknown; issued_at?: unknown } };
-    const at = (value: unknown): number | undefined => {
-      if (typeof value !== 'string') return undefined;
-      const ms = Date.parse(value);
-      return Number.isNaN(ms) ? undefined : ms;
-    };
     const out: { expiresAt?: number; issuedAt?: number } = {};
-    const expiresAt = at(parsed.token?.expires_at);
-    const issuedAt = at(parsed.token?.issued_at);
+    const expiresAt = iamTime(parsed.token?.expires_at);
+    const issuedAt = iamTime(parsed.token?.issued_at);
     if (expiresAt !== undefined) out.expiresAt = expiresAt;
     if (issuedAt !== undefined) out.issuedAt = issuedAt;
     return out;
