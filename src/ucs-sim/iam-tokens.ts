@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { accountDomainId } from './federation.js';
 import { stableUuid } from './job-timeline.js';
 import { iamTimestamp } from './timestamps.js';
 import { iamError, jsonResponse, type SimResponse } from './ucs-errors.js';
@@ -113,7 +114,7 @@ export class IamTokenIssuer {
 
   /** The account id this IAM reports (stable for a domain name, like a real one). */
   domainId(): string {
-    return stableUuid('domain', this.account.domain).replaceAll('-', '');
+    return accountDomainId(this.account.domain);
   }
 
   state(token: string): TokenState {

@@ -28,7 +28,9 @@ export function signingAuth(credentials: SigningCredentials, now: () => number):
   const signing: SigningCredentials = {
     accessKey: credentials.accessKey,
     secretKey: credentials.secretKey,
-    ...(credentials.securityToken === undefined ? {} : { securityToken: credentials.securityToken }),
+    ...(credentials.securityToken === undefined
+      ? {}
+      : { securityToken: credentials.securityToken }),
     ...(credentials.domainID === undefined ? {} : { domainID: credentials.domainID }),
   };
   return {

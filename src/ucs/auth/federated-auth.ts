@@ -94,7 +94,10 @@ export class FederatedAuth extends RenewingAuth {
     return {
       ok: true,
       auth: { headers: signed.headers, secrets },
-      renewAt: renewalTime(keys.expiresAt === undefined ? {} : { expiresAt: keys.expiresAt }, requestedAt),
+      renewAt: renewalTime(
+        keys.expiresAt === undefined ? {} : { expiresAt: keys.expiresAt },
+        requestedAt,
+      ),
     };
   }
 
@@ -132,7 +135,9 @@ export class FederatedAuth extends RenewingAuth {
     if (!answer.ok) return answer;
     const token = headerText(answer.answer.headers['x-subject-token']);
     if (token === undefined) {
-      return malformed(`IAM answered HTTP ${answer.answer.status} without an X-Subject-Token header`);
+      return malformed(
+        `IAM answered HTTP ${answer.answer.status} without an X-Subject-Token header`,
+      );
     }
     return { ok: true, token };
   }
@@ -176,7 +181,10 @@ export class FederatedAuth extends RenewingAuth {
     };
   }
 
-  private async lookUpDomainID(endpoint: URL, keys: TemporaryKeys): Promise<Step<{ domainID: string }>> {
+  private async lookUpDomainID(
+    endpoint: URL,
+    keys: TemporaryKeys,
+  ): Promise<Step<{ domainID: string }>> {
     const signed = signingAuth(keys, this.now);
     const sent = await this.http.send({
       endpoint,
@@ -188,12 +196,17 @@ export class FederatedAuth extends RenewingAuth {
       operation: 'KeystoneListAuthDomains',
       authorize: (request) => signed.headers(request),
     });
-    const answer = this.answered(sent, 'look up the account (domain) id; set domainID in the Secret to skip it');
+    const answer = this.answered(
+      sent,
+      'look up the account (domain) id; set domainID in the Secret to skip it',
+    );
     if (!answer.ok) return answer;
     const domains = asObject(parseJson(answer.answer.body))?.domains;
     const id = asObject(Array.isArray(domains) ? (domains[0] as unknown) : undefined)?.id;
     if (typeof id !== 'string' || id === '') {
-      return malformed(`IAM answered HTTP ${answer.answer.status} to GET /v3/auth/domains without domains[0].id`);
+      return malformed(
+        `IAM answered HTTP ${answer.answer.status} to GET /v3/auth/domains without domains[0].id`,
+      );
     }
     return { ok: true, domainID: id };
   }
@@ -203,7 +216,11 @@ export class FederatedAuth extends RenewingAuth {
     sent: { ok: true; answer: HttpAnswer } | { ok: false; error: UcsError },
     what: string,
   ): Step<{ answer: HttpAnswer }> {
-    if (!sent.ok) return { ok: false, error: { ...sent.error, message: `cannot ${what}: ${sent.error.message}` } };
+    if (!sent.ok)
+      return {
+        ok: false,
+        error: { ...sent.error, message: `cannot ${what}: ${sent.error.message}` },
+      };
     const { answer } = sent;
     if (answer.status >= 200 && answer.status < 300) return { ok: true, answer };
     const error = errorFromAnswer(answer, 'IAM', this.now());
