@@ -93,7 +93,7 @@ export class FederatedAuth extends RenewingAuth {
     const signed = signingAuth({ ...keys, domainID }, this.now);
     return {
       ok: true,
-      auth: { headers: signed.headers, secrets },
+      auth: { headers: (request) => signed.headers(request), secrets },
       renewAt: renewalTime(
         keys.expiresAt === undefined ? {} : { expiresAt: keys.expiresAt },
         requestedAt,
