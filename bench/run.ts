@@ -19,7 +19,7 @@ import { parseAllDocuments } from 'yaml';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../src/api/index.js';
 import type { PolicyJobWatch } from '../src/api/index.js';
 import { LocalControlPlane } from '../src/control-plane/index.js';
-import { PooledKubeConfig } from '../src/runtime/pooled-kube-config.js';
+import { PooledKubeConfig } from '../src/kube/pooled-kube-config.js';
 import { installCrd } from '../test/support/crd.js';
 import { histogramQuantile, metricSum, quantile } from './lib/prometheus.js';
 import {

@@ -246,6 +246,20 @@ export const PolicyJobWatchStatusSchema = z
     lastHandledRequestedAt: text(
       'The value of the ucs.policyjobwatch.io/requested-at annotation the operator last handled.',
     ).optional(),
+    truncated: z
+      .object({
+        message: text('What was cut, and why, in words.'),
+        tasksOmitted: count(
+          'Task entries left out of jobs[].tasks to fit the budget (jobs[].taskSummary still counts them).',
+        ),
+        reasonsCutTo: count(
+          'When set, reasons and messages were cut to this many characters as well.',
+        ).optional(),
+      })
+      .describe(
+        `Present only when the status was cut to stay under its budget of ${MAX_STATUS_JSON_BYTES} bytes of JSON (etcd refuses objects over 1.5 MiB): task entries are left out first (succeeded, then other, then running, then failed ones), then reasons are shortened. Every job and its counts are always kept.`,
+      )
+      .optional(),
   })
   // Run-time only: the CRD cannot bound the size of a whole object.
   .refine((status) => Buffer.byteLength(JSON.stringify(status)) <= MAX_STATUS_JSON_BYTES, {

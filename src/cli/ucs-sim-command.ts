@@ -20,6 +20,7 @@ interface UcsSimFlags {
   ak?: string;
   sk?: string;
   securityToken?: string;
+  domainId?: string;
   iamUser?: string;
   iamPassword?: string;
   iamDomain?: string;
@@ -72,7 +73,8 @@ show in "ps": UCS_SIM_TOKEN, UCS_SIM_AK, UCS_SIM_SK, UCS_SIM_SECURITY_TOKEN, UCS
 With no auth option, requests are not checked. Secrets are never logged.
 
 Serves GET /v1/policy/jobs/{jobid} (with no --scenario: the API page's example job
-c7678551-1f7e-4699-9ea1-3baa2d32f552) and, with --iam-*, POST /v3/auth/tokens.
+c7678551-1f7e-4699-9ea1-3baa2d32f552), IAM's GET /v3/auth/domains (the caller's account, which
+AK/SK callers must send as X-Domain-Id) and, with --iam-*, POST /v3/auth/tokens.
 Prints "ucs-sim listening on <url>" on stdout once ready; logs go to stderr.
 Stops on SIGINT/SIGTERM. Scenario file format: examples/ucs-sim/scenario.yaml.
 
@@ -102,6 +104,7 @@ async function simulatorOptions(flags: UcsSimFlags): Promise<UcsSimulatorOptions
   if (flags.ak !== undefined) options.ak = flags.ak;
   if (flags.sk !== undefined) options.sk = flags.sk;
   if (flags.securityToken !== undefined) options.securityToken = flags.securityToken;
+  if (flags.domainId !== undefined) options.domainId = flags.domainId;
   if (flags.iamUser !== undefined) options.iamUser = flags.iamUser;
   if (flags.iamPassword !== undefined) options.iamPassword = flags.iamPassword;
   if (flags.iamDomain !== undefined) options.iamDomain = flags.iamDomain;
@@ -160,6 +163,12 @@ export function ucsSimCommand(): Command {
         '--security-token <token>',
         'temporary AK/SK: the X-Security-Token signed requests must carry',
       ).env('UCS_SIM_SECURITY_TOKEN'),
+    )
+    .addOption(
+      new Option(
+        '--domain-id <id>',
+        'account ID of --ak and --iam-user: AK/SK calls to UCS must send it as X-Domain-Id (default: derived from --iam-domain)',
+      ),
     )
     .addOption(
       new Option(

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { REQUESTED_AT_ANNOTATION, type PolicyJobWatch } from '../api/index.js';
-import type { Logger } from '../runtime/logger.js';
-import { CONTROLLER_NAME, type OperatorMetrics } from '../runtime/metrics.js';
-import { apiMessage } from './kube-errors.js';
+import { CONTROLLER_NAME, type ChangeKind, type ControllerMetrics, type Logger } from './ports.js';
 import type { Reconciler } from './reconciler.js';
-import type { ChangeKind } from './resource-informer.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerOptions {
   workers: number;
   /** Upper bound of the per-resource backoff after failures. */
   maxBackoffMs: number;
+  /** A short message for an error a reconcile threw (the runtime passes the apiserver's). */
+  describeError?: (err: unknown) => string;
 }
 
 /**
@@ -33,13 +32,18 @@ export class Controller {
   constructor(
     private readonly reconciler: Reconciler,
     private readonly log: Logger,
-    private readonly metrics: OperatorMetrics | undefined,
+    private readonly metrics: ControllerMetrics | undefined,
     private readonly options: ControllerOptions,
   ) {
     this.queue = new WorkQueue(
       { baseMs: 1000, maxMs: options.maxBackoffMs, jitter: 0.1 },
       metrics?.workQueue(CONTROLLER_NAME),
     );
+  }
+
+  private describeError(err: unknown): string {
+    if (this.options.describeError) return this.options.describeError(err);
+    return err instanceof Error ? err.message : String(err);
   }
 
   /** Informer callback. Our own status writes come back as updates: those are not queued. */
@@ -148,7 +152,7 @@ export class Controller {
     } catch (err) {
       // The one error policy: anything thrown (apiserver down, a bug) backs off and retries.
       const delay = this.queue.addRateLimited(key);
-      log.error('reconcile failed', { error: apiMessage(err), retryInMs: delay });
+      log.error('reconcile failed', { error: this.describeError(err), retryInMs: delay });
       this.metrics?.reconcileErrors.inc({ controller: CONTROLLER_NAME });
       result = 'error';
     }

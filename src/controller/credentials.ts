@@ -6,7 +6,7 @@ import type { UcsCredentials } from '../ucs/index.js';
  */
 const TOKEN_KEYS = ['token'] as const;
 const AKSK_KEYS = ['accessKey', 'secretKey'] as const;
-const AKSK_OPTIONAL = ['securityToken', 'domainID'] as const;
+const AKSK_OPTIONAL = ['securityToken', 'domainID', 'iamEndpoint'] as const;
 const PASSWORD_KEYS = ['username', 'password', 'domainName'] as const;
 const PASSWORD_OPTIONAL = ['iamEndpoint'] as const;
 /** Workload identity: the ID token comes from --id-token-file, never from the Secret. */
@@ -26,7 +26,7 @@ export type CredentialsParse =
   { ok: true; credentials: UcsCredentials } | { ok: false; message: string };
 
 const USAGE =
-  'it must hold exactly one of: token; accessKey + secretKey (+ securityToken, domainID); username + password + domainName (+ iamEndpoint); idpId (+ domainID, iamEndpoint) for workload identity with --id-token-file';
+  'it must hold exactly one of: token; accessKey + secretKey (+ securityToken, domainID, iamEndpoint); username + password + domainName (+ iamEndpoint); idpId (+ domainID, iamEndpoint) for workload identity with --id-token-file';
 
 /** Decoded Secret data (key → UTF-8 value) to credentials. */
 export function parseCredentials(data: Readonly<Record<string, string>>): CredentialsParse {
@@ -65,6 +65,7 @@ export function parseCredentials(data: Readonly<Record<string, string>>): Creden
           ...definedOnly({
             securityToken: optional('securityToken'),
             domainID: optional('domainID'),
+            iamEndpoint: optional('iamEndpoint'),
           }),
         },
       };

@@ -76,3 +76,34 @@ export function decideEndpoint(
   }
   return { ok: true, endpoint, usesDefaultCredentials: !hasCredentialsRef };
 }
+
+/**
+ * Where IAM calls (password login, the AK/SK account ID lookup) may go. A Secret's
+ * `iamEndpoint` passes the same rules as spec.endpoint (https, loopback aside) and must be in
+ * --allowed-iam-endpoints or be --iam-endpoint itself: whoever may write a Secret must not be
+ * able to send its password or signed requests anywhere.
+ */
+export interface IamEndpointPolicy {
+  /** The operator's --iam-endpoint, normalised: for Secrets without iamEndpoint. */
+  defaultIamEndpoint: string;
+  /** The operator's --allowed-iam-endpoints, normalised; always includes the default. */
+  allowedIamEndpoints: readonly string[];
+}
+
+export function decideIamEndpoint(
+  policy: IamEndpointPolicy,
+  requested: string | undefined,
+): { ok: true; endpoint: string } | { ok: false; message: string } {
+  if (requested === undefined || requested === '') {
+    return { ok: true, endpoint: policy.defaultIamEndpoint };
+  }
+  const normalized = normalizeEndpoint(requested);
+  if (!normalized.ok) return { ok: false, message: `iamEndpoint: ${normalized.message}` };
+  if (!policy.allowedIamEndpoints.includes(normalized.endpoint)) {
+    return {
+      ok: false,
+      message: `iamEndpoint ${normalized.endpoint} is not in the operator's --allowed-iam-endpoints (${policy.allowedIamEndpoints.join(', ')}); nothing was sent to it`,
+    };
+  }
+  return normalized;
+}

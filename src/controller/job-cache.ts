@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
+import { MAX_TASKS_PER_JOB } from '../api/index.js';
 import { credentialsFingerprint, type GetJobResult, type UcsCredentials } from '../ucs/index.js';
+import { mapJob, type JobAnswer } from './map-job.js';
 
 /** Whatever hands out a UCS client for an endpoint and credentials (the shared transport). */
 export interface JobClientFactory {
@@ -28,9 +30,9 @@ interface Entry {
   at: number;
   /** The resource the request was made for. */
   by: string;
-  result: Promise<GetJobResult>;
+  result: Promise<JobAnswer>;
   /** The answer, once it came. */
-  settled?: GetJobResult;
+  settled?: JobAnswer;
 }
 
 /**
@@ -39,6 +41,10 @@ interface Entry {
  * one job cost one UCS call per poll interval. Concurrent misses share one request. When a
  * request brings a job's data that differs from the answer before it, `onChanged` is told, so
  * that the other resources naming the job can show it at once instead of at their next poll.
+ *
+ * What is kept is the mapped job (see mapJob: bounded strings, depth-bounded extendParam, at
+ * most `keepTasks` tasks, no unknown fields), never the raw answer: a 4 MB answer costs its
+ * bounded entry, and comparing two answers cannot overflow the stack on a deep nest.
  */
 export class JobCache {
   private readonly entries = new Map<string, Entry>();
@@ -50,6 +56,8 @@ export class JobCache {
     private readonly retainMs: number,
     private readonly now: () => number = Date.now,
     private readonly onChanged: (jobID: string) => void = () => undefined,
+    /** Tasks kept per job: no resource shows more than --max-tasks-per-job. */
+    private readonly keepTasks: number = MAX_TASKS_PER_JOB,
   ) {
     this.lastSweep = now();
   }
@@ -59,7 +67,7 @@ export class JobCache {
     credentials: UcsCredentials,
     jobID: string,
     freshness: Freshness,
-  ): Promise<GetJobResult> {
+  ): Promise<JobAnswer> {
     const key = `${endpoint}\u0000${credentialsFingerprint(credentials)}\u0000${jobID}`;
     const now = this.now();
     const hit = this.entries.get(key);
@@ -68,16 +76,22 @@ export class JobCache {
       if (now - hit.at < maxAge) return hit.result;
     }
     const before = hit?.settled;
-    const result = this.clients.client(endpoint, credentials).getJob(jobID);
+    const result = this.clients
+      .client(endpoint, credentials)
+      .getJob(jobID)
+      .then((answer): JobAnswer => {
+        const mapped: JobAnswer = answer.ok
+          ? { ok: true, job: mapJob(answer.job, this.keepTasks) }
+          : answer;
+        entry.settled = mapped;
+        if (mapped.ok && !(before?.ok === true && isDeepStrictEqual(before.job, mapped.job)))
+          this.onChanged(jobID);
+        return mapped;
+      });
     const entry: Entry = { at: now, by: freshness.requester, result };
     this.entries.set(key, entry);
     this.sweep(now);
-    return result.then((answer) => {
-      entry.settled = answer;
-      if (answer.ok && !(before?.ok === true && isDeepStrictEqual(before.job, answer.job)))
-        this.onChanged(jobID);
-      return answer;
-    });
+    return result;
   }
 
   get size(): number {

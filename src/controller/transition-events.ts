@@ -1,4 +1,5 @@
 import type { JobEntry, PolicyJobWatchStatus } from '../api/index.js';
+import { failureReason } from './conditions.js';
 
 export interface TransitionEvent {
   type: 'Normal' | 'Warning';
@@ -48,7 +49,7 @@ function phaseTransition(old: JobEntry | undefined, job: JobEntry): TransitionEv
         message: `job ${job.jobID} succeeded${taskCount(job)}`,
       };
     case 'Failed': {
-      const timedOut = rawAfter === 'TimedOut';
+      const timedOut = failureReason(job) === 'JobTimedOut';
       const why = job.status?.reason ? `: ${job.status.reason}` : '';
       return {
         type: 'Warning',

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { parseDuration } from '../api/index.js';
 import { normalizeEndpoint } from '../controller/endpoint-policy.js';
+import { DEFAULT_IAM_ENDPOINT } from '../ucs/index.js';
 
 /** Every flag of `policyjobwatch run`, with its environment variable and default. */
 interface FlagSpec {
@@ -40,6 +41,20 @@ const FLAGS: Record<string, FlagSpec> = {
     description:
       'comma-separated endpoints a resource may name in spec.endpoint (with its own credentialsRef); the default endpoint is always allowed',
     default: '',
+  },
+  iamEndpoint: {
+    flag: '--iam-endpoint <url>',
+    env: 'POLICYJOBWATCH_IAM_ENDPOINT',
+    description:
+      'IAM endpoint for Secrets without iamEndpoint: password logins and the AK/SK account ID lookup; always allowed',
+    default: DEFAULT_IAM_ENDPOINT,
+  },
+  allowedIamEndpoints: {
+    flag: '--allowed-iam-endpoints <urls>',
+    env: 'POLICYJOBWATCH_ALLOWED_IAM_ENDPOINTS',
+    description:
+      "comma-separated IAM endpoints a Secret's iamEndpoint may name; --iam-endpoint is always allowed",
+    default: DEFAULT_IAM_ENDPOINT,
   },
   credentialsSecret: {
     flag: '--credentials-secret <namespace/name>',
@@ -205,6 +220,17 @@ const endpoint = z.string().transform((value, ctx) => {
   return result.endpoint;
 });
 
+const endpointList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  )
+  .pipe(z.array(endpoint));
+
 const flagBoolean = z.union([z.boolean(), z.string()]).transform((value, ctx) => {
   if (typeof value === 'boolean') return value;
   const text = value.trim().toLowerCase();
@@ -230,16 +256,9 @@ const configSchema = z
     labelSelector: z.string().min(1).optional(),
     ucsEndpoint: endpoint,
     // commander leaves an empty default unset (so that --help shows none).
-    allowedEndpoints: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== ''),
-      )
-      .pipe(z.array(endpoint)),
+    allowedEndpoints: endpointList,
+    iamEndpoint: endpoint,
+    allowedIamEndpoints: endpointList,
     credentialsSecret: z
       .string()
       .regex(
@@ -304,10 +323,11 @@ const configSchema = z
         });
       }
     }
-    // The default endpoint is always allowed; listing it again is harmless.
+    // The default endpoints are always allowed; listing them again is harmless.
     return {
       ...c,
       allowedEndpoints: [...new Set([c.ucsEndpoint, ...c.allowedEndpoints])],
+      allowedIamEndpoints: [...new Set([c.iamEndpoint, ...c.allowedIamEndpoints])],
       caBundle,
     };
   });

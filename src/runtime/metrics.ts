@@ -1,7 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CONTROLLER_NAME } from '../controller/ports.js';
 import type { WorkQueueMetrics } from '../controller/work-queue.js';
-
-export const CONTROLLER_NAME = 'policyjobwatch';
 
 /**
  * Prometheus metrics under controller-runtime's names, so existing controller dashboards and

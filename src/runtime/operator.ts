@@ -1,19 +1,20 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { PHASES } from '../api/index.js';
 import { Controller } from '../controller/controller.js';
-import { EventRecorder } from '../controller/event-recorder.js';
+import { EventRecorder } from '../kube/event-recorder.js';
+import { apiMessage } from '../kube/kube-errors.js';
 import { JobCache } from '../controller/job-cache.js';
 import { Reconciler } from '../controller/reconciler.js';
-import { ResourceInformer } from '../controller/resource-informer.js';
-import { SecretCredentials } from '../controller/secret-credentials.js';
-import { StatusWriter } from '../controller/status-writer.js';
+import { ResourceInformer } from '../kube/resource-informer.js';
+import { SecretCredentials } from '../kube/secret-credentials.js';
+import { StatusWriter } from '../kube/status-writer.js';
 import { UcsTransport } from '../ucs/index.js';
 import type { OperatorConfig } from './config.js';
 import { HttpEndpoints } from './http-endpoints.js';
-import { LeaderElector, leaderIdentity } from './leader-election.js';
+import { LeaderElector, leaderIdentity } from '../kube/leader-election.js';
 import type { Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
-import { PooledKubeConfig } from './pooled-kube-config.js';
+import { PooledKubeConfig } from '../kube/pooled-kube-config.js';
 
 export interface OperatorOptions {
   /** Default: from config.kubeconfig, else in-cluster, else ~/.kube/config. */
@@ -82,6 +83,7 @@ export class Operator {
       (jobID) => {
         this.controller.jobChanged(jobID);
       },
+      config.maxTasksPerJob,
     );
     const secrets = new SecretCredentials(kc);
     const statusWriter = new StatusWriter(kc);
@@ -115,6 +117,10 @@ export class Operator {
           defaultEndpoint: config.ucsEndpoint,
           allowedEndpoints: config.allowedEndpoints,
         },
+        iamEndpointPolicy: {
+          defaultIamEndpoint: config.iamEndpoint,
+          allowedIamEndpoints: config.allowedIamEndpoints,
+        },
         defaultCredentials: config.credentialsSecret,
         defaultPollIntervalMs: config.pollInterval,
         maxTasksPerJob: config.maxTasksPerJob,
@@ -123,6 +129,7 @@ export class Operator {
     this.controller = new Controller(reconciler, log, this.metrics, {
       workers: config.maxConcurrentReconciles,
       maxBackoffMs: config.pollInterval,
+      describeError: apiMessage,
     });
     this.informer = new ResourceInformer(
       kc,
@@ -205,12 +212,10 @@ export class Operator {
     if (this.config.healthProbeBindAddress !== '0') {
       const health = new HttpEndpoints({
         '/healthz': () => Promise.resolve({ status: 200, body: 'ok' }),
-        '/readyz': () =>
-          Promise.resolve(
-            this.informer.synced
-              ? { status: 200, body: 'ok' }
-              : { status: 503, body: 'informer not synced' },
-          ),
+        '/readyz': () => {
+          const { ready, reason } = this.informer.readiness();
+          return Promise.resolve({ status: ready ? 200 : 503, body: reason });
+        },
       });
       this.healthPort = await health.listen(this.config.healthProbeBindAddress);
       this.endpoints.push(health);

@@ -14,8 +14,8 @@ import { iamError, jsonResponse, type SimResponse } from './ucs-errors.js';
 export interface FederationConfig extends OidcIssuerConfig {
   /** The identity provider ID IAM knows the issuer by. */
   idpId: string;
-  /** The account (domain) the federated users belong to. */
-  domainName: string;
+  /** The account (domain) the federated users belong to: the simulator's one. */
+  account: { id: string; name: string };
   /** Temporary keys live the duration asked for, at most this long (short in tests). */
   maxCredentialsTtlMs: number;
 }
@@ -47,11 +47,6 @@ const securityTokensSchema = z.object({
     }),
   }),
 });
-
-/** The account id of a domain name, stable like a real one (shared with the password IAM). */
-export function accountDomainId(domainName: string): string {
-  return stableUuid('domain', domainName).replaceAll('-', '');
-}
 
 export class FederationIssuer {
   private readonly verifier: OidcVerifier;
@@ -93,7 +88,7 @@ export class FederationIssuer {
     this.prune(issuedMs);
     this.unscoped.set(token, { expiresAtMs, subject: verdict.subject });
     this.exchanges += 1;
-    const domain = { name: this.config.domainName, id: this.domainId() };
+    const domain = { name: this.config.account.name, id: this.config.account.id };
     return jsonResponse(
       201,
       {
@@ -168,19 +163,6 @@ export class FederationIssuer {
   /** A temporary key this IAM issued (expired ones included, until pruned). */
   temporaryKey(accessKey: string): TemporaryKey | undefined {
     return this.keys.get(accessKey);
-  }
-
-  domainId(): string {
-    return accountDomainId(this.config.domainName);
-  }
-
-  /** GET /v3/auth/domains for an authenticated caller: the one account. */
-  domains(): SimResponse {
-    return jsonResponse(200, {
-      domains: [
-        { id: this.domainId(), name: this.config.domainName, enabled: true, description: '' },
-      ],
-    });
   }
 
   counts(): { exchanges: number; temporaryKeys: number } {

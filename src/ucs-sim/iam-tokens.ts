@@ -1,6 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { accountDomainId } from './federation.js';
 import { stableUuid } from './job-timeline.js';
 import { iamTimestamp } from './timestamps.js';
 import { iamError, jsonResponse, type SimResponse } from './ucs-errors.js';
@@ -14,6 +13,8 @@ export interface IamAccount {
   domain: string;
   /** Token lifetime; IAM's is 24 h. */
   ttlMs: number;
+  /** The account ID; default: derived from the domain name. */
+  domainId?: string;
 }
 
 export type TokenState = 'valid' | 'expired' | 'revoked' | 'unknown';
@@ -41,6 +42,11 @@ const passwordAuthSchema = z.object({
       .optional(),
   }),
 });
+
+/** A stable account ID for a domain name, as a real one is: 32 hex digits. */
+export function accountIdFor(domainName: string): string {
+  return stableUuid('domain', domainName).replaceAll('-', '');
+}
 
 /** Compares secrets in constant time, so response timing does not leak them. */
 export function sameSecret(given: string, expected: string): boolean {
@@ -114,7 +120,7 @@ export class IamTokenIssuer {
 
   /** The account id this IAM reports (stable for a domain name, like a real one). */
   domainId(): string {
-    return accountDomainId(this.account.domain);
+    return this.account.domainId ?? accountIdFor(this.account.domain);
   }
 
   state(token: string): TokenState {

@@ -31,7 +31,8 @@ export type AuthRejection =
   | 'BadSignature'
   | 'WrongSecurityToken'
   | 'ExpiredCredentials'
-  | 'WrongDomain'
+  | 'MissingDomainId'
+  | 'WrongDomainId'
   | 'MethodDisabled';
 
 export type AuthResult = { ok: true; method: AuthMethod } | { ok: false; reason: AuthRejection };
@@ -44,6 +45,11 @@ export interface AuthConfig {
   sk?: string;
   /** With temporary AK/SK, the X-Security-Token that must come along. */
   securityToken?: string;
+  /**
+   * The account (domain) ID the access key belongs to: AK/SK calls to a global service must
+   * carry it in X-Domain-Id (default: derived from the IAM domain name).
+   */
+  domainId?: string;
 }
 
 export interface ReceivedRequest {
@@ -89,14 +95,17 @@ export class RequestAuthenticator {
   }
 
   /**
-   * `forUcs`: UCS is a global service, so signed requests with temporary keys must carry the
-   * account's X-Domain-Id (IAM's own GET /v3/auth/domains, which tells it, needs none).
+   * `globalService`: the request is for UCS, a global service, where the gateway wants the
+   * account ID of an AK/SK caller (temporary keys included) in X-Domain-Id (IAM's own APIs,
+   * such as GET /v3/auth/domains which tells it, do not).
    */
-  check(req: ReceivedRequest, forUcs = true): AuthResult {
+  check(req: ReceivedRequest, globalService = true): AuthResult {
     if (!this.enabled) return { ok: true, method: 'none' };
     const authorization = header(req.headers, 'authorization');
-    if (authorization !== undefined && authorization.trim() !== '')
-      return this.checkSignature(req, authorization, forUcs);
+    if (authorization !== undefined && authorization.trim() !== '') {
+      const verdict = this.checkSignature(req, authorization);
+      return verdict.ok && globalService ? this.checkDomainId(req, verdict.method) : verdict;
+    }
     const token = header(req.headers, 'x-auth-token');
     if (token !== undefined && token !== '') return this.checkToken(token);
     return { ok: false, reason: 'MissingCredentials' };
@@ -131,7 +140,15 @@ export class RequestAuthenticator {
     }
   }
 
-  private checkSignature(req: ReceivedRequest, authorization: string, forUcs: boolean): AuthResult {
+  private checkDomainId(req: ReceivedRequest, method: AuthMethod): AuthResult {
+    const given = header(req.headers, 'x-domain-id') ?? '';
+    if (given.trim() === '') return { ok: false, reason: 'MissingDomainId' };
+    return given.trim() === this.config.domainId
+      ? { ok: true, method }
+      : { ok: false, reason: 'WrongDomainId' };
+  }
+
+  private checkSignature(req: ReceivedRequest, authorization: string): AuthResult {
     if (!this.akskEnabled && this.federation === undefined)
       return { ok: false, reason: 'MethodDisabled' };
     const parsed = parseAuthorization(authorization);
@@ -166,11 +183,6 @@ export class RequestAuthenticator {
     }
     if (key.expiresAtMs === undefined) return { ok: true, method: 'aksk' };
     if (this.now() >= key.expiresAtMs) return { ok: false, reason: 'ExpiredCredentials' };
-    if (forUcs && this.federation !== undefined) {
-      const domain = header(req.headers, 'x-domain-id') ?? '';
-      if (!parsed.signedHeaders.includes('x-domain-id') || domain !== this.federation.domainId())
-        return { ok: false, reason: 'WrongDomain' };
-    }
     return { ok: true, method: 'temporary-aksk' };
   }
 

@@ -14,11 +14,11 @@ import { parseDuration, type Duration } from './duration.js';
 import { FaultInjector, seededRandom, type FaultApi, type FaultRule } from './faults.js';
 import { BodyTooLargeError, readBody, send, splitTarget } from './http-io.js';
 import { FederationIssuer } from './federation.js';
-import { IamTokenIssuer } from './iam-tokens.js';
+import { accountIdFor, IamTokenIssuer } from './iam-tokens.js';
 import type { OidcIssuerConfig } from './oidc-verifier.js';
 import { compileJob } from './job-timeline.js';
 import { JobStore, type JobFlip, type JobSummary } from './job-store.js';
-import { RequestAuthenticator, type AuthConfig } from './request-auth.js';
+import { RequestAuthenticator, type AuthConfig, type ReceivedRequest } from './request-auth.js';
 import { RequestStats, type SimStatsSnapshot } from './request-stats.js';
 import {
   faultRuleSchema,
@@ -56,8 +56,6 @@ export interface UcsSimulatorOptions extends AuthConfig {
   federation?: OidcIssuerConfig & {
     /** The identity provider ID IAM knows the issuer by. */
     idpId: string;
-    /** Default: iamDomain, else "policyjobwatch". */
-    domainName?: string;
     /** Cap on the lifetime of temporary keys (they live what the client asks, 15 min..24 h). */
     maxCredentialsTtlSeconds?: number;
   };
@@ -83,6 +81,8 @@ const API_BODY_LIMIT = 1 << 20;
 const ADMIN_BODY_LIMIT = 256 << 20;
 const JOB_PATH = /^\/v1\/policy\/jobs\/([^/]+)\/?$/;
 const DEFAULT_SCENARIO: ScenarioInput = { jobs: [{ seed: true }] };
+/** The account name when no IAM domain is configured. */
+const DEFAULT_ACCOUNT = 'simulated-account';
 
 type IamCall =
   | { call: 'password' }
@@ -105,7 +105,7 @@ function decodeSegment(segment: string): string {
 
 /**
  * A UCS policy-job API on a real HTTP server: GET /v1/policy/jobs/{jobid}, IAM's
- * POST /v3/auth/tokens, and the test-only admin API under /_sim/.
+ * POST /v3/auth/tokens and GET /v3/auth/domains, and the test-only admin API under /_sim/.
  */
 export class UcsSimulator {
   readonly clock: SimClock;
@@ -115,6 +115,8 @@ export class UcsSimulator {
   private readonly iam: IamTokenIssuer | undefined;
   private readonly federation: FederationIssuer | undefined;
   private readonly auth: RequestAuthenticator;
+  /** The account the AK/SK and the IAM user belong to. */
+  readonly account: { id: string; name: string };
   private readonly stopping = new AbortController();
   private readonly log: (line: string) => void;
   private readonly startedAtMs = Date.now();
@@ -139,6 +141,8 @@ export class UcsSimulator {
       options.randomSeed === undefined ? Math.random : seededRandom(options.randomSeed);
     this.faultInjector = new FaultInjector(now, random);
     const { iamUser, iamPassword, iamDomain } = options;
+    const accountName = iamDomain ?? DEFAULT_ACCOUNT;
+    this.account = { id: options.domainId ?? accountIdFor(accountName), name: accountName };
     if (iamUser !== undefined || iamPassword !== undefined || iamDomain !== undefined) {
       if (iamUser === undefined || iamPassword === undefined || iamDomain === undefined) {
         throw new SimulatorError(
@@ -148,7 +152,13 @@ export class UcsSimulator {
       }
       const ttlMs = (options.tokenTtlSeconds ?? 24 * 3600) * 1000;
       this.iam = new IamTokenIssuer(
-        { user: iamUser, password: iamPassword, domain: iamDomain, ttlMs },
+        {
+          user: iamUser,
+          password: iamPassword,
+          domain: iamDomain,
+          ttlMs,
+          domainId: this.account.id,
+        },
         now,
         toMicros,
       );
@@ -164,14 +174,19 @@ export class UcsSimulator {
           issuer,
           audience,
           ...(ca === undefined ? {} : { ca }),
-          domainName: options.federation.domainName ?? iamDomain ?? 'policyjobwatch',
+          account: this.account,
           maxCredentialsTtlMs: (options.federation.maxCredentialsTtlSeconds ?? 86_400) * 1000,
         },
         now,
         toMicros,
       );
     }
-    this.auth = new RequestAuthenticator(options, this.iam, now, this.federation);
+    this.auth = new RequestAuthenticator(
+      { ...options, domainId: this.account.id },
+      this.iam,
+      now,
+      this.federation,
+    );
     this.scenario = scenario;
     this.applyInitialState();
   }
@@ -403,6 +418,9 @@ export class UcsSimulator {
     if (method === 'POST' && this.iam !== undefined && /^\/v3\/auth\/tokens\/?$/.test(path)) {
       return { api: 'iam', call: 'password' };
     }
+    if (method === 'GET' && /^\/v3\/auth\/domains\/?$/.test(path)) {
+      return { api: 'iam', call: 'domains' };
+    }
     if (this.federation !== undefined) {
       const federated = FEDERATION_PATH.exec(path);
       if (method === 'POST' && federated?.[1] !== undefined && federated[2] !== undefined) {
@@ -411,8 +429,6 @@ export class UcsSimulator {
       }
       if (method === 'POST' && /^\/v3\.0\/OS-CREDENTIAL\/securitytokens\/?$/.test(path))
         return { api: 'iam', call: 'securityTokens' };
-      if (method === 'GET' && /^\/v3\/auth\/domains\/?$/.test(path))
-        return { api: 'iam', call: 'domains' };
     }
     return { api: 'other' };
   }
@@ -487,7 +503,7 @@ export class UcsSimulator {
 
   private async answer(
     route: Route,
-    received: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer },
+    received: ReceivedRequest,
     requestId: string,
   ): Promise<SimResponse> {
     if (route.api === 'iam') return this.answerIam(route, received, requestId);
@@ -495,6 +511,8 @@ export class UcsSimulator {
     const verdict = this.auth.check(received);
     if (!verdict.ok) {
       this.counters.rejectedFor(verdict.reason);
+      if (verdict.reason === 'MissingDomainId' || verdict.reason === 'WrongDomainId')
+        return answers.domainIdRefused(requestId, verdict.reason === 'MissingDomainId');
       return answers.authorizationFailed();
     }
     this.counters.accepted(verdict.method);
@@ -506,7 +524,7 @@ export class UcsSimulator {
 
   private async answerIam(
     route: { api: 'iam' } & IamCall,
-    received: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer },
+    received: ReceivedRequest,
     requestId: string,
   ): Promise<SimResponse> {
     const header = (name: string): string | undefined => {
@@ -530,17 +548,35 @@ export class UcsSimulator {
           federation?.securityTokens(header('x-auth-token'), received.body.toString('utf8')) ??
           answers.apiNotFound(requestId)
         );
-      case 'domains': {
-        if (federation === undefined) return answers.apiNotFound(requestId);
-        const verdict = this.auth.check(received, false);
-        if (!verdict.ok) {
-          this.counters.rejectedFor(verdict.reason);
-          return answers.iamError(401, 'The request you have made requires authentication.');
-        }
-        this.counters.accepted(verdict.method);
-        return federation.domains();
-      }
+      case 'domains':
+        return this.listAuthDomains(received, requestId);
     }
+  }
+
+  /**
+   * IAM's KeystoneListAuthDomains: the account of the caller (AK/SK-signed, or an IAM token),
+   * which is how the vendor SDK finds the X-Domain-Id for AK/SK calls to global services.
+   */
+  private listAuthDomains(received: ReceivedRequest, requestId: string): SimResponse {
+    const verdict = this.auth.check(received, false);
+    if (!verdict.ok) {
+      this.counters.rejectedFor(verdict.reason);
+      return answers.iamAuthenticationFailed(requestId);
+    }
+    this.counters.accepted(verdict.method);
+    const { id, name } = this.account;
+    return answers.jsonResponse(200, {
+      domains: [
+        {
+          id,
+          name,
+          enabled: true,
+          description: '',
+          links: { self: `${this.url}/v3/domains/${id}` },
+        },
+      ],
+      links: { self: `${this.url}/v3/auth/domains`, previous: null, next: null },
+    });
   }
 
   private finish(res: ServerResponse, requestId: string, response: SimResponse): void {

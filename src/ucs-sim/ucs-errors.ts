@@ -39,6 +39,29 @@ export const apiNotFound = (requestId: string): SimResponse =>
     request_id: requestId,
   });
 
+/**
+ * The gateway's refusal of an AK/SK call to a global service without the caller's account ID
+ * in X-Domain-Id (or with another account's). Huawei's signing guide says the header is
+ * required but publishes no error for its absence: the code and text here are APIG's answer
+ * to failed IAM authentication, which is what a real gateway is assumed to give.
+ */
+export const domainIdRefused = (requestId: string, missing: boolean): SimResponse =>
+  json(401, {
+    error_msg: missing
+      ? 'Incorrect IAM authentication information: X-Domain-Id is required for a global service'
+      : 'Incorrect IAM authentication information: X-Domain-Id does not match the access key',
+    error_code: 'APIGW.0301',
+    request_id: requestId,
+  });
+
+/** APIG's answer to an IAM call whose AK/SK signature or token it could not verify. */
+export const iamAuthenticationFailed = (requestId: string): SimResponse =>
+  json(401, {
+    error_msg: 'Incorrect IAM authentication information: verify aksk signature fail',
+    error_code: 'APIGW.0301',
+    request_id: requestId,
+  });
+
 /** APIG's throttling answer. */
 export const throttled = (requestId: string, retryAfterSeconds: number): SimResponse =>
   json(

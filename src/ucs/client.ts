@@ -14,6 +14,8 @@ export interface JobFetcher {
 }
 
 export const JOBS_PATH = '/v1/policy/jobs/';
+/** A Retry-After pauses this client's calls for at most this long. */
+const MAX_PAUSE_MS = 10 * 60_000;
 const MAX_JOB_ID_LENGTH = 256;
 // encodeURIComponent throws on these (String.prototype.isWellFormed is ES2024).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -42,6 +44,8 @@ export class UcsClient implements JobFetcher {
   readonly #context: ClientContext;
   readonly #endpoint: URL | UcsError;
   readonly #credentialsProblem: string | undefined;
+  /** After a 429 with Retry-After: no call before `until` (every job, every resource). */
+  #paused: { until: number; error: UcsError } | undefined;
 
   constructor(endpoint: string, credentials: UcsCredentials, context: ClientContext) {
     this.#context = context;
@@ -53,9 +57,13 @@ export class UcsClient implements JobFetcher {
     const invalid = this.validate(jobID);
     if (invalid !== undefined) return Promise.resolve({ ok: false, error: invalid });
     const endpoint = this.#endpoint as URL;
+    const paused = this.pausedError();
+    if (paused !== undefined) return Promise.resolve({ ok: false, error: paused });
     return this.#context.shared(`${this.#context.identity}\u0000${jobID}`, async () => {
       try {
-        return await this.fetchJob(endpoint, jobID);
+        const result = await this.fetchJob(endpoint, jobID);
+        if (!result.ok) this.pauseFor(result.error);
+        return result;
       } catch (err) {
         // Nothing here should throw; if a bug does, the operator still gets a value.
         const message = err instanceof Error ? err.message : String(err);
@@ -68,6 +76,32 @@ export class UcsClient implements JobFetcher {
         };
       }
     });
+  }
+
+  /**
+   * UCS throttles per caller: a 429 with Retry-After holds back every call of this client (one
+   * endpoint, one set of credentials), not just the one resource that got it.
+   */
+  private pauseFor(error: UcsError): void {
+    if (error.reason !== 'Throttled' || !error.retryAfterSeconds) return;
+    const until = this.#context.now() + Math.min(error.retryAfterSeconds * 1000, MAX_PAUSE_MS);
+    if (this.#paused !== undefined && this.#paused.until >= until) return;
+    this.#paused = { until, error };
+  }
+
+  private pausedError(): UcsError | undefined {
+    const paused = this.#paused;
+    if (paused === undefined) return undefined;
+    const leftMs = paused.until - this.#context.now();
+    if (leftMs <= 0) {
+      this.#paused = undefined;
+      return undefined;
+    }
+    return {
+      ...paused.error,
+      retryAfterSeconds: Math.ceil(leftMs / 1000),
+      message: `${paused.error.message} (calls with these credentials wait until ${new Date(paused.until).toISOString()}, as Retry-After asked; not sent)`,
+    };
   }
 
   private validate(jobID: string): UcsError | undefined {
@@ -97,28 +131,29 @@ export class UcsClient implements JobFetcher {
     let attempt = await this.attempt(endpoint, jobID);
     const usedSecrets = attempt.prepared?.secrets ?? [];
     let renewed = false;
-    // One renewal for IAM tokens: they can be revoked before expires_at.
+    // One renewal: an IAM token can be revoked before expires_at, an account ID looked up anew.
     if (
       attempt.prepared !== undefined &&
       attempt.outcome.ok &&
       (attempt.outcome.answer.status === 401 || attempt.outcome.answer.status === 403) &&
-      auth.rejected(attempt.prepared)
+      auth.rejected(attempt.prepared, attempt.outcome.answer.status)
     ) {
       attempt = await this.attempt(endpoint, jobID);
       renewed = true;
     }
-    let result = this.interpret(attempt.outcome);
+    const allSecrets = [...secrets, ...(attempt.prepared?.secrets ?? []), ...usedSecrets];
+    let result = this.interpret(attempt.outcome, allSecrets);
     if (renewed && !result.ok && attempt.prepared !== undefined) {
       const { error } = result;
       if (error.reason === 'Unauthorized' || error.reason === 'Forbidden') {
         result = {
           ok: false,
-          error: { ...error, message: `${error.message} (also with a freshly issued IAM token)` },
+          error: { ...error, message: `${error.message} (also with ${auth.renewal})` },
         };
       }
     }
     // An issued IAM token is as secret as the password: redact both.
-    return redactResult(result, [...secrets, ...(attempt.prepared?.secrets ?? []), ...usedSecrets]);
+    return redactResult(result, allSecrets);
   }
 
   private async attempt(
@@ -140,12 +175,12 @@ export class UcsClient implements JobFetcher {
     return { outcome, prepared: prepared.auth };
   }
 
-  private interpret(outcome: HttpOutcome): GetJobResult {
+  private interpret(outcome: HttpOutcome, secrets: readonly string[]): GetJobResult {
     if (!outcome.ok) return outcome;
     const { answer } = outcome;
     const requestID = headerText(answer.headers['x-request-id']);
     if (answer.status < 200 || answer.status >= 300) {
-      return { ok: false, error: errorFromAnswer(answer, 'UCS', this.#context.now()) };
+      return { ok: false, error: errorFromAnswer(answer, 'UCS', this.#context.now(), secrets) };
     }
     const parsed = parseJob(answer.body);
     if (!parsed.ok) {

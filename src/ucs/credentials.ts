@@ -24,8 +24,10 @@ export interface AkSkCredentials {
   secretKey: string;
   /** Temporary (STS) credentials carry one. */
   securityToken?: string;
-  /** The account id, sent as X-Domain-Id. */
+  /** The account id, sent as X-Domain-Id; looked up at IAM when missing. */
   domainID?: string;
+  /** Where the account id is looked up (default https://iam.myhuaweicloud.com). */
+  iamEndpoint?: string;
 }
 
 /**
@@ -74,6 +76,7 @@ export function credentialsFingerprint(credentials: UcsCredentials): string {
           credentials.secretKey,
           credentials.securityToken ?? '',
           credentials.domainID ?? '',
+          credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT,
         ];
       case 'federated':
         return [

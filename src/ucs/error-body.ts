@@ -4,6 +4,8 @@
  * `{"error": {"code", "message"}}`, and gateways answer with HTML pages. Unknown shapes give
  * their text, stripped of markup and truncated, so that the status stays readable.
  */
+import { redact } from './redact.js';
+
 export interface ErrorBodyDetails {
   code?: string;
   message?: string;
@@ -13,7 +15,12 @@ export interface ErrorBodyDetails {
 
 export const MAX_ERROR_TEXT = 300;
 
-export function errorBodyDetails(body: string): ErrorBodyDetails {
+/**
+ * `secrets` are redacted from every piece of text before it is truncated: a server that echoes
+ * a 3,000-character token would otherwise leave its first few hundred characters behind.
+ */
+export function errorBodyDetails(body: string, secrets: readonly string[] = []): ErrorBodyDetails {
+  const clean = (text: string, max: number): string => truncate(redact(text, secrets), max);
   const json = parseObject(body);
   if (json !== undefined) {
     const nested = json.error;
@@ -26,15 +33,15 @@ export function errorBodyDetails(body: string): ErrorBodyDetails {
       scalar(json.message) ??
       (typeof nested === 'string' ? nested : undefined);
     const details: ErrorBodyDetails = {};
-    if (code !== undefined) details.code = truncate(code, 64);
+    if (code !== undefined) details.code = clean(code, 64);
     const requestID = scalar(json.request_id);
-    if (requestID !== undefined) details.requestID = truncate(requestID, 128);
-    if (message !== undefined) details.message = truncate(oneLine(message), MAX_ERROR_TEXT);
-    else if (code === undefined) details.message = truncate(oneLine(body), MAX_ERROR_TEXT);
+    if (requestID !== undefined) details.requestID = clean(requestID, 128);
+    if (message !== undefined) details.message = clean(oneLine(message), MAX_ERROR_TEXT);
+    else if (code === undefined) details.message = clean(oneLine(body), MAX_ERROR_TEXT);
     return details;
   }
   const text = looksLikeHtml(body) ? htmlText(body) : oneLine(body);
-  return text === '' ? {} : { message: truncate(text, MAX_ERROR_TEXT) };
+  return text === '' ? {} : { message: clean(text, MAX_ERROR_TEXT) };
 }
 
 function parseObject(body: string): Record<string, unknown> | undefined {

@@ -4,12 +4,13 @@
  * backoff: this client retries nothing itself but the one IAM token refresh).
  */
 import { errorBodyDetails } from './error-body.js';
+import { redact } from './redact.js';
 
 export type UcsErrorReason =
   | 'InvalidRequest'
   | 'Unauthorized'
   | 'Forbidden'
-  /** IAM refused the credentials themselves (e.g. a workload identity token), or they cannot be read. */
+  /** IAM refused the credentials (a wrong key, a refused ID token), or they cannot be read. */
   | 'CredentialsInvalid'
   | 'JobNotFound'
   | 'Throttled'
@@ -75,10 +76,16 @@ export interface HttpAnswer {
 /**
  * An error from a non-2xx answer. `service` names who answered ("UCS", "IAM") for the
  * message. The body may be `{error_code, error_msg}`, `{error: {code, message}}`, or anything
- * (an HTML gateway page): see error-body.ts.
+ * (an HTML gateway page): see error-body.ts. `secrets` are removed from the body's text before
+ * it is cut to length (a cut echo of a long token would no longer match it).
  */
-export function errorFromAnswer(answer: HttpAnswer, service: string, now = Date.now()): UcsError {
-  const details = errorBodyDetails(answer.body);
+export function errorFromAnswer(
+  answer: HttpAnswer,
+  service: string,
+  now = Date.now(),
+  secrets: readonly string[] = [],
+): UcsError {
+  const details = errorBodyDetails(answer.body, secrets);
   // Keystone-style bodies repeat the status as their code ({"error": {"code": 401}}): noise.
   if (details.code === String(answer.status)) delete details.code;
   const requestID = headerText(answer.headers['x-request-id']) ?? details.requestID;
@@ -118,19 +125,6 @@ export function headerText(value: unknown): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : value;
   if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   return undefined;
-}
-
-/**
- * Removes secret values from a message, whatever produced it (a server echoing a header, an
- * error quoting a URL), and the user-info part of URLs (proxy credentials).
- */
-export function redact(message: string, secrets: readonly string[]): string {
-  let out = message.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1[redacted]@');
-  for (const secret of secrets) {
-    // Very short values would blank out ordinary words; no real token or key is that short.
-    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }
 
 export function redactError(error: UcsError, secrets: readonly string[]): UcsError {

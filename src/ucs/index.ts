@@ -40,6 +40,6 @@ export {
   type UcsTask,
 } from './job.js';
 export { parseJob, type ParseJobResult } from './parse-job.js';
-export { isFinished, jobOutcome, jobPhase, type JobOutcome, type JobPhase } from './phase.js';
+export { documentedOutcome, jobOutcome, type JobOutcome } from './phase.js';
 export { normalizeTimestamp } from './timestamps.js';
 export { UcsTransport, type UcsTransportOptions } from './transport.js';

@@ -6,10 +6,10 @@
  * from another only by case, and reading "SUCCEEDED" as still running would poll a finished
  * job forever. Anything else (empty, missing, an undocumented word such as "Pending") is
  * Running: the job is not claimed finished on a value nobody documented. Callers keep the raw
- * string beside the outcome.
+ * string beside the outcome. This is the one place that decides it: the phase of a job entry,
+ * its condition reason (JobTimedOut or JobFailed) and its event all come from it.
  */
 export type JobOutcome = 'Running' | 'Succeeded' | 'Failed' | 'TimedOut';
-export type JobPhase = 'Running' | 'Succeeded' | 'Failed';
 
 const OUTCOMES: ReadonlyMap<string, JobOutcome> = new Map([
   ['running', 'Running'],
@@ -18,19 +18,13 @@ const OUTCOMES: ReadonlyMap<string, JobOutcome> = new Map([
   ['timedout', 'TimedOut'],
 ]);
 
+/** The documented value the raw status spells (in any case), or undefined for anything else. */
+export function documentedOutcome(rawStatus: string | undefined): JobOutcome | undefined {
+  if (rawStatus === undefined) return undefined;
+  return OUTCOMES.get(rawStatus.trim().toLowerCase());
+}
+
 /** Succeeded, Failed and TimedOut (a failure that says why), or Running for everything else. */
 export function jobOutcome(rawStatus: string | undefined): JobOutcome {
-  if (rawStatus === undefined) return 'Running';
-  return OUTCOMES.get(rawStatus.trim().toLowerCase()) ?? 'Running';
-}
-
-/** Three phases: TimedOut counts as Failed. */
-export function jobPhase(rawStatus: string | undefined): JobPhase {
-  const outcome = jobOutcome(rawStatus);
-  return outcome === 'TimedOut' ? 'Failed' : outcome;
-}
-
-/** Whether the job will not change any more (Succeeded, Failed or TimedOut). */
-export function isFinished(outcome: JobOutcome): boolean {
-  return outcome !== 'Running';
+  return documentedOutcome(rawStatus) ?? 'Running';
 }

@@ -1,5 +1,6 @@
 import { AkSkAuth } from './auth/aksk-auth.js';
 import { StaticTokenAuth, type AuthStrategy } from './auth/auth-strategy.js';
+import { DomainIdLookup } from './auth/domain-id-lookup.js';
 import { FederatedAuth } from './auth/federated-auth.js';
 import { IamTokenAuth } from './auth/iam-token-source.js';
 import { UcsClient, type GetJobResult } from './client.js';
@@ -7,8 +8,6 @@ import {
   credentialsFingerprint,
   DEFAULT_IAM_ENDPOINT,
   secretValues,
-  type FederatedCredentials,
-  type PasswordCredentials,
   type UcsCredentials,
 } from './credentials.js';
 import { HttpSender, type RequestEvent } from './http/http-sender.js';
@@ -57,8 +56,9 @@ export class UcsTransport {
   private readonly now: () => number;
   private readonly inFlight = new SingleFlight<GetJobResult>();
   private readonly clients = new Map<string, UcsClient>();
-  /** Issued credentials (IAM tokens, temporary keys), one source per credentials fingerprint. */
-  private readonly issuers = new Map<string, IamTokenAuth | FederatedAuth>();
+  private readonly iamTokens = new Map<string, IamTokenAuth>();
+  private readonly federated = new Map<string, FederatedAuth>();
+  private readonly domainIds = new Map<string, DomainIdLookup>();
   private readonly idTokenFile: string | undefined;
 
   constructor(options: UcsTransportOptions = {}) {
@@ -107,35 +107,51 @@ export class UcsTransport {
     switch (credentials.kind) {
       case 'token':
         return new StaticTokenAuth(credentials.token);
-      case 'aksk':
-        return new AkSkAuth(credentials, this.now);
+      case 'aksk': {
+        const hasDomain = credentials.domainID !== undefined && credentials.domainID !== '';
+        // One account ID lookup per access key pair, whatever UCS endpoint it is used for.
+        const lookup = hasDomain
+          ? undefined
+          : perCredentials(
+              this.domainIds,
+              fingerprint,
+              () => new DomainIdLookup(credentials, this.http, this.now),
+            );
+        return new AkSkAuth(credentials, this.now, lookup);
+      }
       case 'password':
-      case 'federated':
-        return this.issuerFor(credentials, fingerprint);
-    }
-  }
-
-  /** One issuer per credentials, whatever UCS endpoint they are used for. */
-  private issuerFor(
-    credentials: PasswordCredentials | FederatedCredentials,
-    fingerprint: string,
-  ): AuthStrategy {
-    let source = this.issuers.get(fingerprint);
-    if (source === undefined) {
-      source =
-        credentials.kind === 'password'
-          ? new IamTokenAuth(
+        // One token per IAM user, whatever UCS endpoint it is used for.
+        return perCredentials(
+          this.iamTokens,
+          fingerprint,
+          () =>
+            new IamTokenAuth(
               { ...credentials, iamEndpoint: credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT },
               this.http,
               this.now,
-            )
-          : new FederatedAuth(credentials, this.idTokenFile, this.http, this.now);
-      this.issuers.set(fingerprint, source);
-      if (this.issuers.size > MAX_CACHED_CLIENTS) {
-        const oldest = this.issuers.keys().next().value;
-        if (oldest !== undefined) this.issuers.delete(oldest);
-      }
+            ),
+        );
+      case 'federated':
+        // One exchange per identity provider, whatever UCS endpoint it is used for.
+        return perCredentials(
+          this.federated,
+          fingerprint,
+          () => new FederatedAuth(credentials, this.idTokenFile, this.http, this.now),
+        );
     }
-    return source;
   }
+}
+
+/** The entry for these credentials, made on first use; beyond the bound the oldest goes. */
+function perCredentials<T>(map: Map<string, T>, fingerprint: string, make: () => T): T {
+  let entry = map.get(fingerprint);
+  if (entry === undefined) {
+    entry = make();
+    map.set(fingerprint, entry);
+    if (map.size > MAX_CACHED_CLIENTS) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+  }
+  return entry;
 }

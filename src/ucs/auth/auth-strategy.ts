@@ -12,17 +12,20 @@ export type PrepareResult = { ok: true; auth: PreparedAuth } | { ok: false; erro
 
 /** How a kind of credentials authenticates requests. */
 export interface AuthStrategy {
+  /** What `rejected` renews, for the message when the renewed credentials fail too. */
+  readonly renewal: string;
   /** Gets what a request needs (an IAM token may be fetched here, before any queueing). */
   prepare(): Promise<PrepareResult>;
   /**
    * The server refused `auth` (401/403). Returns true when renewed credentials might be
-   * accepted, i.e. one more attempt is worth it (only IAM tokens can be renewed).
+   * accepted, i.e. one more attempt is worth it (an IAM token, a looked-up account ID).
    */
-  rejected(auth: PreparedAuth): boolean;
+  rejected(auth: PreparedAuth, status: 401 | 403): boolean;
 }
 
 /** A user token as given, in X-Auth-Token. */
 export class StaticTokenAuth implements AuthStrategy {
+  readonly renewal = 'nothing renewable';
   readonly #auth: PreparedAuth;
 
   constructor(token: string) {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { FederatedCredentials } from '../credentials.js';
+import { DEFAULT_IAM_ENDPOINT, type FederatedCredentials } from '../credentials.js';
 import {
   errorFromAnswer,
   headerText,
@@ -10,8 +11,15 @@ import {
 } from '../errors.js';
 import type { HttpSender } from '../http/http-sender.js';
 import { signingAuth } from './aksk-auth.js';
+import { DomainIdLookup } from './domain-id-lookup.js';
 import { parseIamEndpoint } from './iam-endpoint.js';
-import { iamTime, renewalTime, RenewingAuth, type IssueResult } from './renewing-auth.js';
+import {
+  iamTime,
+  renewalTime,
+  RenewingAuth,
+  type InputResult,
+  type IssueResult,
+} from './renewing-auth.js';
 
 /** The protocol the vendor SDK names in the federation URL. */
 const OIDC_PROTOCOL = 'oidc';
@@ -33,20 +41,23 @@ interface TemporaryKeys {
  * @huaweicloud/huaweicloud-sdk-core):
  *
  * 1. read the ID token from the file, at every exchange, so a token the kubelet rotated is
- *    used from the next exchange on;
+ *    used from the next exchange on (and a refusal remembered for the old token does not
+ *    hold back the new one);
  * 2. `POST /v3/OS-FEDERATION/identity_providers/{idpId}/protocols/oidc/auth` with
  *    `Authorization: Bearer <ID token>`, unsigned: an unscoped token in X-Subject-Token;
  * 3. `POST /v3.0/OS-CREDENTIAL/securitytokens` with that token in X-Auth-Token: temporary
  *    `access`, `secret`, `securitytoken` and `expires_at`;
  * 4. UCS is global, so requests need X-Domain-Id. The SDK's GlobalCredentials uses the
  *    configured domain id, else looks it up once per identity provider with
- *    `GET /v3/auth/domains` signed with the temporary keys (`domains[0].id`); so does this.
+ *    `GET /v3/auth/domains` signed with the temporary keys (`domains[0].id`); so does this
+ *    (DomainIdLookup, as for an access key pair).
  *
  * Requests are then signed with the temporary keys and X-Security-Token exactly as with an
  * access key pair. The keys are renewed a margin before they expire (RenewingAuth), and after
- * UCS refused them.
+ * UCS refused them; IAM's refusals are remembered with backoff (RenewingAuth).
  */
-export class FederatedAuth extends RenewingAuth {
+export class FederatedAuth extends RenewingAuth<string> {
+  readonly renewal = 'temporary access keys issued again for the ID token';
   /** Looked up with the temporary keys when the Secret has no domainID. */
   #domainID: string | undefined;
 
@@ -66,27 +77,35 @@ export class FederatedAuth extends RenewingAuth {
     return super.rejected(auth);
   }
 
-  protected async issue(): Promise<IssueResult> {
-    const endpoint = parseIamEndpoint(this.credentials.iamEndpoint);
+  /** The ID token, read again at every exchange; keyed by its hash, never its value. */
+  protected async input(): Promise<InputResult<string>> {
+    const read = await this.readIdToken();
+    if (!read.ok) return read;
+    const key = createHash('sha256').update(read.token).digest('hex');
+    return { ok: true, value: read.token, key };
+  }
+
+  protected async issue(idToken: string): Promise<IssueResult> {
+    const iamEndpoint = this.credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT;
+    const endpoint = parseIamEndpoint(iamEndpoint);
     if (!(endpoint instanceof URL)) return { ok: false, error: endpoint };
-    const idToken = await this.readIdToken();
-    if (!idToken.ok) return idToken;
     // Everything IAM hands out on the way is as secret as the ID token.
-    const secrets = [idToken.token];
+    const secrets = [idToken];
     const fail = (error: UcsError): IssueResult => ({
       ok: false,
       error: redactError(error, secrets),
     });
     const requestedAt = this.now();
-    const unscoped = await this.unscopedToken(endpoint, idToken.token);
+    const unscoped = await this.unscopedToken(endpoint, idToken, secrets);
     if (!unscoped.ok) return fail(unscoped.error);
     secrets.push(unscoped.token);
-    const keys = await this.temporaryKeys(endpoint, unscoped.token);
+    const keys = await this.temporaryKeys(endpoint, unscoped.token, secrets);
     if (!keys.ok) return fail(keys.error);
     secrets.push(keys.secretKey, keys.securityToken);
     let domainID = this.credentials.domainID ?? this.#domainID;
     if (domainID === undefined) {
-      const found = await this.lookUpDomainID(endpoint, keys);
+      const lookup = new DomainIdLookup({ ...keys, iamEndpoint }, this.http, this.now);
+      const found = await lookup.get();
       if (!found.ok) return fail(found.error);
       domainID = this.#domainID = found.domainID;
     }
@@ -121,7 +140,11 @@ export class FederatedAuth extends RenewingAuth {
     return { ok: true, token };
   }
 
-  private async unscopedToken(endpoint: URL, idToken: string): Promise<Step<{ token: string }>> {
+  private async unscopedToken(
+    endpoint: URL,
+    idToken: string,
+    secrets: readonly string[],
+  ): Promise<Step<{ token: string }>> {
     const sent = await this.http.send({
       endpoint,
       method: 'POST',
@@ -131,7 +154,7 @@ export class FederatedAuth extends RenewingAuth {
       service: 'IAM',
       operation: 'CreateUnscopedTokenWithIdToken',
     });
-    const answer = this.answered(sent, 'exchange the ID token');
+    const answer = this.answered(sent, 'exchange the ID token', secrets);
     if (!answer.ok) return answer;
     const token = headerText(answer.answer.headers['x-subject-token']);
     if (token === undefined) {
@@ -142,7 +165,11 @@ export class FederatedAuth extends RenewingAuth {
     return { ok: true, token };
   }
 
-  private async temporaryKeys(endpoint: URL, unscopedToken: string): Promise<Step<TemporaryKeys>> {
+  private async temporaryKeys(
+    endpoint: URL,
+    unscopedToken: string,
+    secrets: readonly string[],
+  ): Promise<Step<TemporaryKeys>> {
     const sent = await this.http.send({
       endpoint,
       method: 'POST',
@@ -156,7 +183,7 @@ export class FederatedAuth extends RenewingAuth {
       service: 'IAM',
       operation: 'CreateTemporaryAccessKeyByToken',
     });
-    const answer = this.answered(sent, 'get temporary access keys');
+    const answer = this.answered(sent, 'get temporary access keys', [...secrets, unscopedToken]);
     if (!answer.ok) return answer;
     const credential = asObject(asObject(parseJson(answer.answer.body))?.credential);
     const text = (key: string): string | undefined => {
@@ -181,40 +208,11 @@ export class FederatedAuth extends RenewingAuth {
     };
   }
 
-  private async lookUpDomainID(
-    endpoint: URL,
-    keys: TemporaryKeys,
-  ): Promise<Step<{ domainID: string }>> {
-    const signed = signingAuth(keys, this.now);
-    const sent = await this.http.send({
-      endpoint,
-      method: 'GET',
-      path: '/v3/auth/domains',
-      headers: {},
-      body: '',
-      service: 'IAM',
-      operation: 'KeystoneListAuthDomains',
-      authorize: (request) => signed.headers(request),
-    });
-    const answer = this.answered(
-      sent,
-      'look up the account (domain) id; set domainID in the Secret to skip it',
-    );
-    if (!answer.ok) return answer;
-    const domains = asObject(parseJson(answer.answer.body))?.domains;
-    const id = asObject(Array.isArray(domains) ? (domains[0] as unknown) : undefined)?.id;
-    if (typeof id !== 'string' || id === '') {
-      return malformed(
-        `IAM answered HTTP ${answer.answer.status} to GET /v3/auth/domains without domains[0].id`,
-      );
-    }
-    return { ok: true, domainID: id };
-  }
-
   /** A 2xx answer, or IAM's refusal worded for the person who set up workload identity. */
   private answered(
     sent: { ok: true; answer: HttpAnswer } | { ok: false; error: UcsError },
     what: string,
+    secrets: readonly string[],
   ): Step<{ answer: HttpAnswer }> {
     if (!sent.ok)
       return {
@@ -223,7 +221,8 @@ export class FederatedAuth extends RenewingAuth {
       };
     const { answer } = sent;
     if (answer.status >= 200 && answer.status < 300) return { ok: true, answer };
-    const error = errorFromAnswer(answer, 'IAM', this.now());
+    // Redacted before it is cut to length: IAM may echo the token it refused.
+    const error = errorFromAnswer(answer, 'IAM', this.now(), secrets);
     const idp = `identity provider "${this.credentials.idpId}"`;
     switch (error.reason) {
       case 'Unauthorized':
@@ -243,7 +242,7 @@ export class FederatedAuth extends RenewingAuth {
           ok: false,
           error: {
             ...error,
-            reason: 'InvalidRequest',
+            reason: 'CredentialsInvalid',
             retryable: false,
             message: `IAM has no such API or ${idp} (are idpId and iamEndpoint right?): ${error.message}`,
           },

@@ -1,11 +1,10 @@
-import { DEFAULT_IAM_ENDPOINT } from '../credentials.js';
 import { ucsError, type UcsError } from '../errors.js';
 
-/** The IAM endpoint of credentials (default https://iam.myhuaweicloud.com) as a URL. */
-export function parseIamEndpoint(iamEndpoint: string | undefined): URL | UcsError {
+/** The IAM endpoint as a URL, or why it cannot be one (checked before anything is sent). */
+export function parseIamEndpoint(iamEndpoint: string): URL | UcsError {
   let endpoint: URL;
   try {
-    endpoint = new URL(iamEndpoint ?? DEFAULT_IAM_ENDPOINT);
+    endpoint = new URL(iamEndpoint);
   } catch {
     return ucsError('InvalidRequest', 'the IAM endpoint is not a URL');
   }

@@ -1,15 +1,23 @@
-import type { PasswordCredentials } from '../credentials.js';
+import { DEFAULT_IAM_ENDPOINT, type PasswordCredentials } from '../credentials.js';
 import { errorFromAnswer, headerText, ucsError, type UcsError } from '../errors.js';
 import type { HttpSender } from '../http/http-sender.js';
 import type { PreparedAuth } from './auth-strategy.js';
 import { parseIamEndpoint } from './iam-endpoint.js';
-import { iamTime, renewalTime, RenewingAuth, type IssueResult } from './renewing-auth.js';
+import {
+  iamTime,
+  renewalTime,
+  RenewingAuth,
+  type InputResult,
+  type IssueResult,
+} from './renewing-auth.js';
 
 /**
  * A domain-scoped IAM user token for password credentials (POST /v3/auth/tokens, token in
- * X-Subject-Token), renewed before `expires_at` and after a 401/403 from UCS (RenewingAuth).
+ * X-Subject-Token), renewed before `expires_at` and after a 401/403 from UCS; a refused login
+ * is remembered with backoff (RenewingAuth).
  */
 export class IamTokenAuth extends RenewingAuth {
+  readonly renewal = 'a freshly issued IAM token';
   readonly #credentials: PasswordCredentials;
 
   constructor(
@@ -21,13 +29,14 @@ export class IamTokenAuth extends RenewingAuth {
     this.#credentials = credentials;
   }
 
-  protected issue(): Promise<IssueResult> {
-    return this.fetchToken();
+  protected input(): Promise<InputResult<undefined>> {
+    // The Secret is the whole input: another password is another IamTokenAuth.
+    return Promise.resolve({ ok: true, value: undefined, key: '' });
   }
 
-  private async fetchToken(): Promise<IssueResult> {
+  protected async issue(): Promise<IssueResult> {
     const credentials = this.#credentials;
-    const endpoint = parseIamEndpoint(credentials.iamEndpoint);
+    const endpoint = parseIamEndpoint(credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT);
     if (!(endpoint instanceof URL)) return { ok: false, error: endpoint };
     const domain = { name: credentials.domainName };
     const body = JSON.stringify({
@@ -56,7 +65,8 @@ export class IamTokenAuth extends RenewingAuth {
     if (!sent.ok) return { ok: false, error: explain(sent.error) };
     const { answer } = sent;
     if (answer.status !== 201 && answer.status !== 200) {
-      return { ok: false, error: explain(errorFromAnswer(answer, 'IAM', this.now())) };
+      const error = errorFromAnswer(answer, 'IAM', this.now(), [credentials.password]);
+      return { ok: false, error: explain(error) };
     }
     const token = headerText(answer.headers['x-subject-token']);
     if (token === undefined) {

@@ -1,5 +1,6 @@
 import type { UcsError } from '../errors.js';
 import type { AuthStrategy, PreparedAuth, PrepareResult } from './auth-strategy.js';
+import { LoginBackoff } from './login-backoff.js';
 
 /** When IAM does not say how long issued credentials live, assume less and renew after this. */
 const UNKNOWN_LIFETIME_MS = 60 * 60_000;
@@ -12,32 +13,40 @@ const MARGIN_SHARE = 0.1;
 export type IssueResult =
   { ok: true; auth: PreparedAuth; renewAt: number } | { ok: false; error: UcsError };
 
+/** What IAM is asked with, read before each issue; `key` identifies it (never the value). */
+export type InputResult<Input> =
+  { ok: true; value: Input; key: string } | { ok: false; error: UcsError };
+
 /**
  * Credentials that IAM issues and that expire (a password token, temporary AK/SK from an ID
  * token). Cached until a safety margin before their expiry; concurrent callers share one
  * issue; after a 401/403 from UCS they are dropped so that the next call gets new ones (IAM
- * can revoke them early, e.g. on a password change). Failures are not cached.
+ * can revoke them early, e.g. on a password change).
+ *
+ * A refusal by IAM (a wrong password, a refused ID token) is remembered with backoff
+ * (LoginBackoff): IAM locks users out, and a refused token must not be sent again on every
+ * reconcile of every resource. The backoff belongs to one input: when the input changes (the
+ * kubelet rotated the ID token file), IAM is asked at once. Transient failures are not kept.
  */
-export abstract class RenewingAuth implements AuthStrategy {
+export abstract class RenewingAuth<Input = undefined> implements AuthStrategy {
+  abstract readonly renewal: string;
+  #backoff: LoginBackoff;
+  #inputKey = '';
   #cached: { auth: PreparedAuth; renewAt: number } | undefined;
   #inFlight: Promise<PrepareResult> | undefined;
 
-  constructor(protected readonly now: () => number) {}
+  constructor(protected readonly now: () => number) {
+    this.#backoff = new LoginBackoff(now);
+  }
 
   prepare(): Promise<PrepareResult> {
     const cached = this.#cached;
     if (cached !== undefined && this.now() < cached.renewAt) {
       return Promise.resolve({ ok: true, auth: cached.auth });
     }
-    this.#inFlight ??= this.issue()
-      .then((issued): PrepareResult => {
-        if (!issued.ok) return issued;
-        this.#cached = { auth: issued.auth, renewAt: issued.renewAt };
-        return { ok: true, auth: issued.auth };
-      })
-      .finally(() => {
-        this.#inFlight = undefined;
-      });
+    this.#inFlight ??= this.renew().finally(() => {
+      this.#inFlight = undefined;
+    });
     return this.#inFlight;
   }
 
@@ -47,8 +56,28 @@ export abstract class RenewingAuth implements AuthStrategy {
     return true;
   }
 
+  /** Reads what IAM is asked with (an ID token file). Must not throw. */
+  protected abstract input(): Promise<InputResult<Input>>;
+
   /** Asks IAM for new credentials. Must not throw. */
-  protected abstract issue(): Promise<IssueResult>;
+  protected abstract issue(input: Input): Promise<IssueResult>;
+
+  private async renew(): Promise<PrepareResult> {
+    const input = await this.input();
+    // Not IAM's answer (an unreadable file): nothing to hold against IAM.
+    if (!input.ok) return input;
+    if (input.key !== this.#inputKey) {
+      this.#inputKey = input.key;
+      this.#backoff = new LoginBackoff(this.now);
+    }
+    const refused = this.#backoff.blocked();
+    if (refused !== undefined) return { ok: false, error: refused };
+    const issued = await this.issue(input.value);
+    if (!issued.ok) return { ok: false, error: this.#backoff.failed(issued.error) };
+    this.#backoff.succeeded();
+    this.#cached = { auth: issued.auth, renewAt: issued.renewAt };
+    return { ok: true, auth: issued.auth };
+  }
 }
 
 /**

@@ -28,6 +28,17 @@ export interface SigningCredentials {
   domainID?: string;
 }
 
+/** The key pair (and security token) of credentials, without anything else they carry. */
+export function keyPairOf(credentials: SigningCredentials): SigningCredentials {
+  return {
+    accessKey: credentials.accessKey,
+    secretKey: credentials.secretKey,
+    ...(credentials.securityToken === undefined
+      ? {}
+      : { securityToken: credentials.securityToken }),
+  };
+}
+
 export interface ParsedAuthorization {
   accessKey: string;
   signedHeaders: string[];

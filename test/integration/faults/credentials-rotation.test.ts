@@ -24,6 +24,7 @@ describe('faults: the credentials Secret is rotated from a token to AK/SK', func
     });
     await h.start({
       ucsEndpoint: sim.url,
+      iamEndpoint: sim.url,
       credentialsSecret: `${NS}/ucs-credentials`,
       pollInterval: `${String(POLL_MS / 1000)}s`,
       ucsQps: '100',

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -10,7 +11,9 @@ import {
 } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../../src/api/index.js';
 import { computeStatus } from '../../../src/controller/compute-status.js';
-import { FIELD_MANAGER } from '../../../src/controller/status-writer.js';
+import { mapJob } from '../../../src/controller/map-job.js';
+import { fitStatus } from '../../../src/controller/status-budget.js';
+import { FIELD_MANAGER } from '../../../src/kube/status-writer.js';
 import { parseJob, UcsTransport } from '../../../src/ucs/index.js';
 import { seedJobJson } from '../../fixtures/seed-status.js';
 import { adminKubeConfig } from '../../support/control-plane.js';
@@ -85,10 +88,29 @@ const huge = fc
   .tuple(fc.constantFrom('x', 'é', '字', '😀', '"\\'), fc.integer({ min: 1_000, max: 150_000 }))
   .map(([unit, n]) => unit.repeat(n));
 
+/**
+ * Nests up to 1,500 levels deep (fast-check overflows on deeper generated values); the
+ * 20,000-level example below takes a deeper one through every later step of the reconcile.
+ */
+const deep = fc.tuple(fc.integer({ min: 30, max: 1_500 }), fc.boolean()).map(([depth, arrays]) => {
+  let value: Json = 'bottom';
+  for (let i = 0; i < depth; i++) value = arrays ? [value] : { d: value };
+  return value;
+});
+
+/** Wide values: many keys or many elements. */
+const wide = fc
+  .tuple(fc.integer({ min: 65, max: 20_000 }), fc.boolean())
+  .map(([n, arrays]): Json =>
+    arrays
+      ? Array.from({ length: n }, (_, i) => i)
+      : Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${String(i)}`, i])),
+  );
+
 const mutation = fc.record({
   at: fc.nat(),
   kind: fc.constantFrom('delete', 'wrongType', 'huge', 'timestamp', 'unicode'),
-  value: fc.oneof(fc.jsonValue() as fc.Arbitrary<Json>, unicode, huge, oddTimestamp),
+  value: fc.oneof(fc.jsonValue() as fc.Arbitrary<Json>, unicode, huge, oddTimestamp, deep, wide),
   timestamp: oddTimestamp,
   text: unicode,
   big: huge,
@@ -164,6 +186,12 @@ function seedWith(
 
 /** Always tried first: strings whose cut-off (at 1,024 or 256 UTF-16 units) splits an emoji, and a lone surrogate. */
 const EXAMPLES: [string][] = [
+  // 20,000 levels: built as text, since JSON.stringify itself throws on it (JSON.parse does not).
+  [
+    seedWith((d) => {
+      (d as unknown as { spec: { extendParam: Json } }).spec.extendParam = { nest: '__NEST__' };
+    }).replace('"__NEST__"', `${'{"d":'.repeat(20_000)}"bottom"${'}'.repeat(20_000)}`),
+  ],
   [seedWith((d) => (d.metadata.name = '😀'.repeat(600)))],
   [seedWith((d) => (d.metadata.creationTimestamp = `a${'😀'.repeat(200)}`))],
   [seedWith((d) => (d.status.reason = 'bad \uD800 surrogate'))],
@@ -244,15 +272,19 @@ describe('faults (property): any UCS answer gives a status the real CRD accepts,
           stats.invalid += 1;
           return;
         }
-        const status = computeStatus({
-          generation: 1,
-          jobIDs: [JOB_ID],
-          suspend: false,
-          previous: undefined,
-          observations: new Map([[JOB_ID, { kind: 'fetched', job: result.job }]]),
-          now: new Date(),
-          maxTasksPerJob: 100,
-        });
+        const status = fitStatus(
+          computeStatus({
+            generation: 1,
+            jobIDs: [JOB_ID],
+            suspend: false,
+            previous: undefined,
+            observations: new Map([[JOB_ID, { kind: 'fetched', job: mapJob(result.job) }]]),
+            now: new Date(),
+            maxTasksPerJob: 100,
+          }),
+        );
+        // What the write path does next must not throw either.
+        expect(isDeepStrictEqual(status, structuredClone(status))).to.equal(true);
         if (status.jobs?.[0]?.lastError) stats.jobErrors += 1;
         try {
           await api.patchNamespacedCustomObjectStatus(

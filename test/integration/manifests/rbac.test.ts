@@ -203,17 +203,22 @@ describe('the RBAC of manifests/: the operator runs as its ServiceAccount', func
       [['watch', PJW, '--all-namespaces'], true],
       [['get', PJW, '-n', NS], true],
       [['patch', PJW, '--subresource=status', '-n', NS], true],
-      [['update', PJW, '--subresource=status', '-n', NS], true],
+      // Server-side apply is a PATCH: the status is never PUT.
+      [['update', PJW, '--subresource=status', '-n', NS], false],
       [['patch', PJW, '-n', NS], false],
       [['update', PJW, '-n', NS], false],
       [['create', PJW, '-n', NS], false],
       [['delete', PJW, '-n', NS], false],
       [['deletecollection', PJW, '-n', NS], false],
-      // Events anywhere (recorded in the resource's namespace).
-      [['create', 'events', '-n', NS], true],
-      [['patch', 'events', '-n', NS], true],
-      [['delete', 'events', '-n', NS], false],
-      [['create', 'events.events.k8s.io', '-n', NS], false],
+      // events.k8s.io Events anywhere (recorded in the resource's namespace; patch for series).
+      [['create', 'events.events.k8s.io', '-n', NS], true],
+      [['patch', 'events.events.k8s.io', '-n', NS], true],
+      [['update', 'events.events.k8s.io', '-n', NS], false],
+      [['delete', 'events.events.k8s.io', '-n', NS], false],
+      [['get', 'events.events.k8s.io', '-n', NS], false],
+      // Not the core/v1 Events API, which the recorder no longer uses.
+      [['create', 'events', '-n', NS], false],
+      [['patch', 'events', '-n', NS], false],
       // Secrets: the one default Secret, by name, nothing else.
       [['get', 'secrets/ucs-credentials', '-n', SYSTEM_NAMESPACE], true],
       [['get', 'secrets/other', '-n', SYSTEM_NAMESPACE], false],

@@ -35,6 +35,7 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
     });
     await h.start({
       ucsEndpoint: sim.url,
+      iamEndpoint: sim.url,
       credentialsSecret: `${NS}/ucs-credentials`,
       pollInterval: '5s',
       ucsQps: '200',
@@ -255,6 +256,110 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
         expectCondition(o, 'Ready', 'True', 'JobsSucceeded');
       },
       30_000,
+    );
+  });
+
+  it('reaches Succeeded with an AK/SK Secret without domainID, through a gateway that wants X-Domain-Id', async () => {
+    await h.secret('aksk-no-domain', { accessKey: AK, secretKey: SK });
+    await h.create('aksk-no-domain', {
+      jobIDs: [SEED_JOB_ID],
+      credentialsRef: { name: 'aksk-no-domain' },
+    });
+    await h.waitFor(
+      'aksk-no-domain',
+      (o) => {
+        expectCondition(o, 'Ready', 'True', 'JobsSucceeded');
+      },
+      30_000,
+    );
+    const stats = sim.stats().requests;
+    expect(stats.byAuth.aksk ?? 0, 'AK/SK requests accepted').to.be.greaterThan(1);
+    expect(stats.rejectedByReason.MissingDomainId ?? 0, 'never without X-Domain-Id').to.equal(0);
+  });
+
+  it('shows a key pair that IAM refuses as Stalled CredentialsInvalid, with nothing sent to UCS', async () => {
+    const before = sim.requestCount(SEED_JOB_ID);
+    await h.secret('aksk-refused', { accessKey: AK, secretKey: 'sk-wrong-0000' });
+    await h.create('aksk-refused', {
+      jobIDs: [SEED_JOB_ID],
+      credentialsRef: { name: 'aksk-refused' },
+    });
+    const obj = await h.waitFor('aksk-refused', (o) => {
+      expectCondition(o, 'Stalled', 'True', 'CredentialsInvalid');
+    });
+    const message = condition(obj, 'Stalled')?.message ?? '';
+    expect(message).to.include('IAM refused the access key pair');
+    expect(message).to.include('APIGW.0301');
+    expect(message).not.to.include('sk-wrong-0000');
+    expect(sim.requestCount(SEED_JOB_ID)).to.equal(before);
+  });
+
+  it('never reads a typed Secret (a ServiceAccount token) as credentials', async () => {
+    await h.core.createNamespacedServiceAccount({
+      namespace: NS,
+      body: { metadata: { name: 'someone' } },
+    });
+    await h.core.createNamespacedSecret({
+      namespace: NS,
+      body: {
+        metadata: {
+          name: 'sa-token',
+          annotations: { 'kubernetes.io/service-account.name': 'someone' },
+        },
+        type: 'kubernetes.io/service-account-token',
+        stringData: { token: TOKEN },
+      },
+    });
+    const before = sim.requestCount(SEED_JOB_ID);
+    await h.create('sa-token', { jobIDs: [SEED_JOB_ID], credentialsRef: { name: 'sa-token' } });
+    const obj = await h.waitFor('sa-token', (o) => {
+      expectCondition(o, 'Stalled', 'True', 'CredentialsInvalid');
+    });
+    expect(condition(obj, 'Stalled')?.message).to.include(
+      'has type kubernetes.io/service-account-token; credentials are read from Opaque Secrets only',
+    );
+    expect(sim.requestCount(SEED_JOB_ID)).to.equal(before);
+  });
+
+  it('asks IAM once for a wrong password, however many resources use it', async function () {
+    this.timeout(60_000);
+    await h.secret('wrong-password', {
+      username: 'ops',
+      password: 'not-the-password',
+      domainName: 'acme',
+      iamEndpoint: sim.url,
+    });
+    const iamBefore = sim.stats().requests.byApi.iam ?? 0;
+    const names = Array.from({ length: 20 }, (_, i) => `wrong-password-${i}`);
+    for (const name of names) {
+      await h.create(name, { jobIDs: [`job-${name}`], credentialsRef: { name: 'wrong-password' } });
+    }
+    for (const name of names) {
+      await h.waitFor(name, (o) => {
+        expectCondition(o, 'Stalled', 'True', 'Unauthorized');
+      });
+    }
+    // Two poll intervals more: every resource is checked again, IAM is not.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const iamCalls = (sim.stats().requests.byApi.iam ?? 0) - iamBefore;
+    expect(iamCalls, 'IAM logins for 20 resources over ~3 poll intervals').to.equal(1);
+    const one = await h.waitFor(names[0] ?? '', () => undefined);
+    expect(condition(one, 'Stalled')?.message).to.include('not asked again before');
+  });
+
+  it('refuses an iamEndpoint that is not allowed, sending nothing to it', async () => {
+    await h.secret('evil-iam', {
+      username: 'ops',
+      password: IAM_PASSWORD,
+      domainName: 'acme',
+      iamEndpoint: 'https://iam.attacker.example',
+    });
+    await h.create('evil-iam', { jobIDs: [SEED_JOB_ID], credentialsRef: { name: 'evil-iam' } });
+    const obj = await h.waitFor('evil-iam', (o) => {
+      expectCondition(o, 'Stalled', 'True', 'CredentialsInvalid');
+    });
+    expect(condition(obj, 'Stalled')?.message).to.include(
+      "iamEndpoint https://iam.attacker.example is not in the operator's --allowed-iam-endpoints",
     );
   });
 

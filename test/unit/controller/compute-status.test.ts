@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import type { JobEntry, PolicyJobWatchStatus } from '../../../src/api/index.js';
 import {
   computeStatus,
-  TASK_BUDGET_PER_RESOURCE,
   type JobObservation,
   type StatusInput,
 } from '../../../src/controller/compute-status.js';
+import { TASK_BUDGET_PER_RESOURCE } from '../../../src/controller/job-entry.js';
+import { mapJob } from '../../../src/controller/map-job.js';
 import { parseJob, type UcsJob } from '../../../src/ucs/index.js';
 import { SEED_JOB, SEED_JOB_ENTRY, SEED_JOB_ID } from '../../fixtures/seed-status.js';
 
@@ -44,7 +45,7 @@ function input(
   };
 }
 
-const fetched = (j: UcsJob): JobObservation => ({ kind: 'fetched', job: j });
+const fetched = (j: UcsJob): JobObservation => ({ kind: 'fetched', job: mapJob(j) });
 const failed = (reason: string, message = 'boom', retryable = true): JobObservation => ({
   kind: 'failed',
   error: { reason, message, retryable, httpStatus: 503, requestID: 'rid-1' },
@@ -100,6 +101,13 @@ describe('computeStatus', () => {
       'Failed',
       ['Ready=False/JobTimedOut', 'Stalled=True/JobTimedOut'],
       'job a TimedOut',
+    ],
+    [
+      'timedout in any case is TimedOut, for the reason as for the phase',
+      { a: fetched(job(' timedout ')) },
+      'Failed',
+      ['Ready=False/JobTimedOut', 'Stalled=True/JobTimedOut'],
+      'job a  timedout ',
     ],
     [
       'a failure wins over running jobs',

@@ -9,7 +9,10 @@ import type { GetJobResult, UcsCredentials } from '../../../src/ucs/index.js';
 const token: UcsCredentials = { kind: 'token', token: 't' };
 const running = (tasks: number): GetJobResult => ({
   ok: true,
-  job: { status: { status: 'Running' }, tasks: Array.from({ length: tasks }, () => ({})) },
+  job: {
+    status: { status: 'Running' },
+    spec: { taskList: Array.from({ length: tasks }, () => ({})) },
+  },
 });
 
 /** A UCS stand-in that answers from a table and counts calls per job. */
@@ -111,6 +114,39 @@ describe('JobCache', () => {
     const failed = await jobs.get('https://ucs', token, 'a', mine(0));
     expect(failed.ok).to.equal(false);
     expect(changed, 'a failed request brings no data').to.deep.equal(['a', 'a']);
+  });
+
+  it('keeps the mapped job, not the raw answer: unknown fields and deep nests cannot reach it', async () => {
+    const answers = new Answers();
+    let nest: unknown = 'bottom';
+    for (let i = 0; i < 20_000; i++) nest = [nest];
+    const raw = (extra: string): GetJobResult => ({
+      ok: true,
+      job: {
+        status: { status: 'Running', reason: 'r'.repeat(100_000) },
+        spec: { extendParam: { nest }, taskList: [{ status: { status: 'Failed' } }] },
+        extra: `${extra}${'x'.repeat(1_000_000)}`,
+        deepUnknown: nest,
+      },
+    });
+    answers.answers.set('a', raw('one'));
+    const jobs = new JobCache(
+      answers,
+      60_000,
+      () => now,
+      (id) => changed.push(id),
+      10,
+    );
+    const first = await jobs.get('https://ucs', token, 'a', mine(0));
+    answers.answers.set('a', raw('two'));
+    const second = await jobs.get('https://ucs', token, 'a', mine(0));
+    expect(changed, 'only unknown fields changed: no news').to.deep.equal(['a']);
+    if (!first.ok || !second.ok) throw new Error('expected answers');
+    const text = JSON.stringify(second.job);
+    expect(text).to.not.include('xxxx');
+    expect(text.length, 'bounded').to.be.lessThan(40_000);
+    expect(second.job.fields.extendParam).to.not.equal(undefined);
+    expect(second.job.taskSummary.failed).to.equal(1);
   });
 
   it('drops entries older than its retention', async () => {

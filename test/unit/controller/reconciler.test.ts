@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import winston from 'winston';
 import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
-import type { CredentialsLookup } from '../../../src/controller/secret-credentials.js';
+import { StatusTooLargeError, type CredentialsLookup } from '../../../src/controller/ports.js';
 import type { Freshness } from '../../../src/controller/job-cache.js';
+import { mapJob } from '../../../src/controller/map-job.js';
 import { Reconciler, type ReconcileDeps } from '../../../src/controller/reconciler.js';
-import type { GetJobResult } from '../../../src/ucs/index.js';
+import type { GetJobResult, UcsCredentials } from '../../../src/ucs/index.js';
 
 const log = winston.createLogger({ silent: true });
 
@@ -14,6 +15,7 @@ class FakeWorld {
   jobs = new Map<string, GetJobResult>();
   credentials: CredentialsLookup = { ok: true, credentials: { kind: 'token', token: 't' } };
   calls: { endpoint: string; jobID: string; freshness: Freshness }[] = [];
+  sentCredentials: UcsCredentials[] = [];
   writes: PolicyJobWatchStatus[] = [];
   events: string[] = [];
   random = 0.5;
@@ -25,10 +27,12 @@ class FakeWorld {
     return {
       getResource: () => this.resource,
       getCredentials: () => Promise.resolve(this.credentials),
-      getJob: (endpoint, _c, jobID, freshness) => {
+      getJob: (endpoint, credentials, jobID, freshness) => {
         this.calls.push({ endpoint, jobID, freshness });
+        this.sentCredentials.push(credentials);
         this.clock += this.callMs;
-        return Promise.resolve(this.jobs.get(jobID) ?? { ok: false, error: notFound });
+        const answer = this.jobs.get(jobID) ?? { ok: false, error: notFound };
+        return Promise.resolve(answer.ok ? { ok: true, job: mapJob(answer.job) } : answer);
       },
       writeStatus: (_ns, _name, status) => {
         this.writes.push(status);
@@ -66,16 +70,22 @@ const notFound = {
 };
 const ok = (status: string): GetJobResult => ({ ok: true, job: { status: { status } } });
 
+const settings = {
+  endpointPolicy: {
+    defaultEndpoint: 'https://ucs.myhuaweicloud.com',
+    allowedEndpoints: ['https://ucs.myhuaweicloud.com'],
+  },
+  iamEndpointPolicy: {
+    defaultIamEndpoint: 'https://iam.myhuaweicloud.com',
+    allowedIamEndpoints: ['https://iam.myhuaweicloud.com', 'https://iam.example'],
+  },
+  defaultCredentials: { namespace: 'ops', name: 'creds' },
+  defaultPollIntervalMs: 30_000,
+  maxTasksPerJob: 100,
+};
+
 function reconciler(world: FakeWorld): Reconciler {
-  return new Reconciler(world.deps(), {
-    endpointPolicy: {
-      defaultEndpoint: 'https://ucs.myhuaweicloud.com',
-      allowedEndpoints: ['https://ucs.myhuaweicloud.com'],
-    },
-    defaultCredentials: { namespace: 'ops', name: 'creds' },
-    defaultPollIntervalMs: 30_000,
-    maxTasksPerJob: 100,
-  });
+  return new Reconciler(world.deps(), settings);
 }
 
 describe('Reconciler', () => {
@@ -227,6 +237,37 @@ describe('Reconciler', () => {
     );
   });
 
+  it("applies the IAM endpoint policy to the Secret's iamEndpoint before anything is sent", async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', ok('Running'));
+    world.create({ jobIDs: ['a'] });
+    const password = { kind: 'password', username: 'u', password: 'p', domainName: 'd' } as const;
+    const aksk = { kind: 'aksk', accessKey: 'AK', secretKey: 'SK' } as const;
+    const r = reconciler(world);
+    const cases: [UcsCredentials, string | undefined][] = [
+      [password, 'https://iam.myhuaweicloud.com'],
+      [aksk, 'https://iam.myhuaweicloud.com'],
+      [{ ...aksk, iamEndpoint: 'https://IAM.example/' }, 'https://iam.example'],
+      [{ ...password, iamEndpoint: 'https://iam.attacker.example' }, undefined],
+      [{ ...aksk, iamEndpoint: 'http://iam.example' }, undefined],
+    ];
+    for (const [credentials, expected] of cases) {
+      world.credentials = { ok: true, credentials };
+      world.sentCredentials = [];
+      world.create({ jobIDs: ['a'], pollInterval: '10s' }, world.writes.length + 1);
+      await r.reconcile('ns', 'w', log);
+      const sent = world.sentCredentials[0];
+      if (expected === undefined) {
+        expect(sent, 'nothing is fetched').to.equal(undefined);
+        const stalled = world.resource?.status?.conditions?.find((c) => c.type === 'Stalled');
+        expect(stalled?.reason).to.equal('CredentialsInvalid');
+        expect(stalled?.message).to.match(/^job a: .*Secret ops\/creds: iamEndpoint[: ]/);
+      } else {
+        expect(sent && 'iamEndpoint' in sent ? sent.iamEndpoint : undefined).to.equal(expected);
+      }
+    }
+  });
+
   it('stops polling when suspended', async () => {
     const world = new FakeWorld();
     world.create({ jobIDs: ['a'], suspend: true });
@@ -243,6 +284,61 @@ describe('Reconciler', () => {
     expect(
       world.writes[0]?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`),
     ).to.deep.equal(['Ready=False/SpecInvalid', 'Stalled=True/SpecInvalid']);
+  });
+
+  it('keeps the lastTransitionTime of SpecInvalid: a later reconcile writes nothing', async () => {
+    const world = new FakeWorld();
+    world.create({ jobIDs: ['../etc'] });
+    const r = reconciler(world);
+    await r.reconcile('ns', 'w', log);
+    world.clock += 60_000;
+    await r.reconcile('ns', 'w', log);
+    expect(world.writes, 'no rewrite per reconcile').to.have.length(1);
+  });
+
+  it('writes a minimal status saying StatusTooLarge when the apiserver refuses the size, and backs off with a smaller budget', async () => {
+    const world = new FakeWorld();
+    const tasks = Array.from({ length: 100 }, (_, i) => ({
+      metadata: { name: `t${i}` },
+      status: { status: 'Failed', reason: 'r'.repeat(3000) },
+    }));
+    world.jobs.set('a', {
+      ok: true,
+      job: { status: { status: 'Running' }, spec: { taskList: tasks } },
+    });
+    world.create({ jobIDs: ['a'] });
+    const deps = world.deps();
+    const refused: number[] = [];
+    const limit = 100_000;
+    const writeStatus = world.deps().writeStatus.bind(world);
+    deps.writeStatus = (ns, name, status) => {
+      const bytes = Buffer.byteLength(JSON.stringify(status));
+      if (bytes > limit) {
+        refused.push(bytes);
+        return Promise.reject(new StatusTooLargeError('etcdserver: request is too large'));
+      }
+      return writeStatus(ns, name, status);
+    };
+    const r = new Reconciler(deps, { ...settings, maxStatusBytes: 400_000 });
+    expect(await r.reconcile('ns', 'w', log)).to.deep.equal({ kind: 'backoff', minDelayMs: 0 });
+    expect(refused).to.have.length(1);
+    const minimal = world.writes.at(-1);
+    expect(minimal?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).to.deep.equal([
+      'Ready=False/StatusTooLarge',
+      'Reconciling=True/StatusTooLarge',
+    ]);
+    expect(minimal?.conditions?.[0]?.message).to.include('etcdserver: request is too large');
+    expect(minimal?.jobs?.[0]?.taskSummary?.failed).to.equal(100);
+    // The next attempt halves the budget (200,000 bytes), then again, until it is written.
+    let action = await r.reconcile('ns', 'w', log);
+    for (let i = 0; i < 5 && action.kind === 'backoff'; i++)
+      action = await r.reconcile('ns', 'w', log);
+    expect(action.kind).to.equal('requeueAfter');
+    const written = world.writes.at(-1);
+    expect(Buffer.byteLength(JSON.stringify(written))).to.be.at.most(limit);
+    expect(written?.truncated?.tasksOmitted).to.be.greaterThan(0);
+    expect(written?.jobs?.[0]?.taskSummary?.failed).to.equal(100);
+    expect(written?.conditions?.[0]?.reason).to.equal('JobsRunning');
   });
 
   it('forgets a deleted resource', async () => {

@@ -29,6 +29,13 @@ describe('transition events', () => {
     expect(events(status(succeeded), status(succeeded))).to.deep.equal([]);
   });
 
+  it('reads timedout in any case as a time-out, as the phase does', () => {
+    const timedOut: JobEntry = { jobID: 'a', phase: 'Failed', status: { status: 'timedout' } };
+    expect(events(status(running), status(timedOut))).to.deep.equal([
+      'Warning JobTimedOut: job a timed out',
+    ]);
+  });
+
   it('tells a failure from a time-out, with the UCS reason', () => {
     const failed: JobEntry = {
       jobID: 'a',

@@ -15,6 +15,8 @@ const LE_ENV = [
   'POLICYJOBWATCH_LEADER_ELECTION_LEASE_DURATION',
   'POLICYJOBWATCH_LEADER_ELECTION_RENEW_DEADLINE',
   'POLICYJOBWATCH_LEADER_ELECTION_RETRY_PERIOD',
+  'POLICYJOBWATCH_IAM_ENDPOINT',
+  'POLICYJOBWATCH_ALLOWED_IAM_ENDPOINTS',
 ];
 
 /** Parses command-line arguments (and the given environment) the way `policyjobwatch run` does. */
@@ -150,4 +152,36 @@ describe('config: leader election flags', () => {
       expect(configError(args)).to.include(message);
     });
   }
+});
+
+describe('config: IAM endpoint flags', () => {
+  it('default to the global IAM endpoint, which is always allowed', () => {
+    const c = parseArgs([]);
+    expect(c.iamEndpoint).to.equal('https://iam.myhuaweicloud.com');
+    expect(c.allowedIamEndpoints).to.deep.equal(['https://iam.myhuaweicloud.com']);
+  });
+
+  it('--iam-endpoint is allowed besides the list; the environment works too', () => {
+    const c = parseArgs(['--iam-endpoint', 'https://IAM.example.com/'], {
+      POLICYJOBWATCH_ALLOWED_IAM_ENDPOINTS: 'https://iam.a.example, http://127.0.0.1:8443',
+    });
+    expect(c.iamEndpoint).to.equal('https://iam.example.com');
+    expect(c.allowedIamEndpoints).to.deep.equal([
+      'https://iam.example.com',
+      'https://iam.a.example',
+      'http://127.0.0.1:8443',
+    ]);
+    expect(
+      parseArgs([], { POLICYJOBWATCH_IAM_ENDPOINT: 'https://iam.b.example' }).iamEndpoint,
+    ).to.equal('https://iam.b.example');
+  });
+
+  it('refuses http on a non-loopback host and URLs with a path', () => {
+    expect(configError(['--iam-endpoint', 'http://iam.example.com'])).to.include(
+      '--iam-endpoint (POLICYJOBWATCH_IAM_ENDPOINT): endpoint http://iam.example.com uses http',
+    );
+    expect(configError(['--allowed-iam-endpoints', 'https://iam.example.com/v3'])).to.include(
+      '--allowed-iam-endpoints (POLICYJOBWATCH_ALLOWED_IAM_ENDPOINTS):',
+    );
+  });
 });

@@ -7,6 +7,8 @@ import { admin, getJob, send, SEED_ID, type RawRequest } from './sim-http.js';
 
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
+/** The account the AK/SK belongs to, configured in the simulators below. */
+const DOMAIN_ID = '05495693d180d3c90f9ec0171879f760';
 const UNAUTHORIZED = { error_code: 'UCS.00000018', error_msg: 'Authorization failed.' };
 
 function hostOf(url: string): string {
@@ -17,7 +19,7 @@ function hostOf(url: string): string {
 function signed(
   url: string,
   req: { method?: string; path: string; body?: string },
-  credentials: SigningCredentials = { accessKey: AK, secretKey: SK },
+  credentials: SigningCredentials = { accessKey: AK, secretKey: SK, domainID: DOMAIN_ID },
   now?: Date,
 ): RawRequest {
   const headers = { host: hostOf(url), 'Content-Type': 'application/json' };
@@ -49,7 +51,7 @@ function vendorSigned(
     queryParams: query,
     headers: {
       'Content-Type': 'application/json',
-      'X-Domain-Id': '05495693d180d3c90f9ec0171879f760',
+      'X-Domain-Id': DOMAIN_ID,
     },
   };
   const headers = AKSKSigner.sign(request, credential) as Record<string, string>;
@@ -121,7 +123,7 @@ describe('ucs-sim: authentication', () => {
     let sim: UcsSimulator;
     const jobPath = `/v1/policy/jobs/${SEED_ID}`;
     before(async () => {
-      sim = await UcsSimulator.start({ ak: AK, sk: SK });
+      sim = await UcsSimulator.start({ ak: AK, sk: SK, domainId: DOMAIN_ID });
     });
     after(async () => {
       await sim.stop();
@@ -208,8 +210,8 @@ describe('ucs-sim: authentication', () => {
         'Bearer abc',
         auth.replace(/Signature=[0-9a-f]+/, 'Signature=xyz'),
         auth.replace(
-          'SignedHeaders=content-type;host;x-sdk-date',
-          'SignedHeaders=content-type;host',
+          'SignedHeaders=content-type;host;x-domain-id;x-sdk-date',
+          'SignedHeaders=content-type;host;x-domain-id',
         ),
       ];
       for (const value of broken) {
@@ -220,22 +222,124 @@ describe('ucs-sim: authentication', () => {
     });
   });
 
+  describe('AK/SK on a global service: X-Domain-Id and GET /v3/auth/domains', () => {
+    const jobPath = `/v1/policy/jobs/${SEED_ID}`;
+    const noDomain = { accessKey: AK, secretKey: SK };
+
+    it('refuses a signed call without X-Domain-Id, or with another account, as the gateway', async () => {
+      const sim = await UcsSimulator.start({ ak: AK, sk: SK, token: 'tok', domainId: DOMAIN_ID });
+      try {
+        for (const [credentials, text] of [
+          [noDomain, 'X-Domain-Id is required'],
+          [{ ...noDomain, domainID: 'ffff0000' }, 'does not match'],
+        ] as const) {
+          const res = await send(sim.url, signed(sim.url, { path: jobPath }, credentials));
+          expect(res.status).to.equal(401);
+          const body = JSON.parse(res.body) as Record<string, string>;
+          expect(body.error_code).to.equal('APIGW.0301');
+          expect(body.error_msg).to.include(text);
+          expect(body.request_id).to.equal(res.headers['x-request-id']);
+        }
+        expect(sim.stats().requests.rejectedByReason).to.deep.equal({
+          MissingDomainId: 1,
+          WrongDomainId: 1,
+        });
+        // A domain-scoped token carries its account: no header needed.
+        expect((await getJob(sim.url, SEED_ID, { 'X-Auth-Token': 'tok' })).status).to.equal(200);
+      } finally {
+        await sim.stop();
+      }
+    });
+
+    it("serves the caller's account to AK/SK-signed requests, shaped as KeystoneListAuthDomains", async () => {
+      const sim = await UcsSimulator.start({ ak: AK, sk: SK, domainId: DOMAIN_ID });
+      try {
+        const res = await send(sim.url, signed(sim.url, { path: '/v3/auth/domains' }, noDomain));
+        expect(res.status).to.equal(200);
+        expect(JSON.parse(res.body)).to.deep.equal({
+          domains: [
+            {
+              id: DOMAIN_ID,
+              name: 'simulated-account',
+              enabled: true,
+              description: '',
+              links: { self: `${sim.url}/v3/domains/${DOMAIN_ID}` },
+            },
+          ],
+          links: { self: `${sim.url}/v3/auth/domains`, previous: null, next: null },
+        });
+        const wrong = { accessKey: AK, secretKey: 'wrong-sk' };
+        const refused = await send(sim.url, signed(sim.url, { path: '/v3/auth/domains' }, wrong));
+        expect(refused.status).to.equal(401);
+        expect(JSON.parse(refused.body)).to.include({ error_code: 'APIGW.0301' });
+        expect((await send(sim.url, { path: '/v3/auth/domains' })).status).to.equal(401);
+        expect(sim.stats().requests.byApi).to.deep.equal({ iam: 3 });
+      } finally {
+        await sim.stop();
+      }
+    });
+
+    it('uses one account for AK/SK and IAM tokens, derived from the IAM domain by default', async () => {
+      const sim = await UcsSimulator.start({
+        ak: AK,
+        sk: SK,
+        iamUser: 'u',
+        iamPassword: 'p',
+        iamDomain: 'acme',
+      });
+      try {
+        const res = await send(sim.url, signed(sim.url, { path: '/v3/auth/domains' }, noDomain));
+        const listed = (JSON.parse(res.body) as { domains: { id: string; name: string }[] })
+          .domains[0];
+        expect(listed?.name).to.equal('acme');
+        expect(listed?.id).to.match(/^[0-9a-f]{32}$/);
+        expect(listed?.id).to.equal(sim.account.id);
+        const token = await send(sim.url, {
+          method: 'POST',
+          path: '/v3/auth/tokens',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            auth: {
+              identity: {
+                methods: ['password'],
+                password: { user: { name: 'u', password: 'p', domain: { name: 'acme' } } },
+              },
+              scope: { domain: { name: 'acme' } },
+            },
+          }),
+        });
+        expect(
+          (JSON.parse(token.body) as { token: { domain: { id: string } } }).token.domain.id,
+        ).to.equal(listed?.id);
+        const ok = signed(sim.url, { path: jobPath }, { ...noDomain, domainID: listed?.id ?? '' });
+        expect((await send(sim.url, ok)).status).to.equal(200);
+      } finally {
+        await sim.stop();
+      }
+    });
+  });
+
   describe('temporary AK/SK with a security token', () => {
     it('needs the signed X-Security-Token', async () => {
-      const sim = await UcsSimulator.start({ ak: AK, sk: SK, securityToken: 'sts-token' });
+      const sim = await UcsSimulator.start({
+        ak: AK,
+        sk: SK,
+        securityToken: 'sts-token',
+        domainId: DOMAIN_ID,
+      });
       try {
         const path = `/v1/policy/jobs/${SEED_ID}`;
         const withToken = signed(
           sim.url,
           { path },
-          { accessKey: AK, secretKey: SK, securityToken: 'sts-token' },
+          { accessKey: AK, secretKey: SK, securityToken: 'sts-token', domainID: DOMAIN_ID },
         );
         expect((await send(sim.url, withToken)).status).to.equal(200);
         await expectUnauthorized(send(sim.url, signed(sim.url, { path })));
         const wrong = signed(
           sim.url,
           { path },
-          { accessKey: AK, secretKey: SK, securityToken: 'other' },
+          { accessKey: AK, secretKey: SK, securityToken: 'other', domainID: DOMAIN_ID },
         );
         await expectUnauthorized(send(sim.url, wrong));
       } finally {
@@ -414,6 +518,7 @@ describe('ucs-sim: authentication', () => {
         iamUser: 'u',
         iamPassword: 'p',
         iamDomain: 'd',
+        domainId: DOMAIN_ID,
       });
       try {
         const path = `/v1/policy/jobs/${SEED_ID}`;

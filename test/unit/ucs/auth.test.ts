@@ -63,32 +63,261 @@ describe('ucs client: authentication', () => {
       return computeSignature(secretKey, stringToSign(canonical, date)) === auth.signature;
     }
 
-    it('signs host and x-sdk-date; the server can verify it from what it received', async () => {
-      server = await startServer((req, res) => {
-        if (verify(req, 'SECRET-KEY-1')) reply(res, 200, SEED_BODY);
-        else
+    /** UCS and IAM in one: IAM lists DOMAIN for a good signature, UCS wants it in X-Domain-Id. */
+    function gateway(secretKey: string, iam?: (res: http.ServerResponse) => void) {
+      return (req: RecordedRequest, res: http.ServerResponse): void => {
+        if (!verify(req, secretKey)) {
           reply(res, 401, {
             error_code: 'APIGW.0301',
             error_msg: 'Incorrect IAM authentication information',
           });
-      });
+        } else if (req.url === '/v3/auth/domains') {
+          if (iam !== undefined) iam(res);
+          else
+            reply(res, 200, { domains: [{ id: DOMAIN, name: 'acme', enabled: true }], links: {} });
+        } else if (req.headers['x-domain-id'] !== DOMAIN) {
+          reply(res, 401, { error_code: 'APIGW.0301', error_msg: 'X-Domain-Id is required' });
+        } else {
+          reply(res, 200, SEED_BODY);
+        }
+      };
+    }
+    const DOMAIN = '05495693d180d3c90f9ec0171879f760';
+    const iamCalls = (s: LocalServer): RecordedRequest[] =>
+      s.requests.filter((r) => r.url.startsWith('/v3/'));
+
+    it('signs host and x-sdk-date; the server can verify it from what it received', async () => {
+      server = await startServer(gateway('SECRET-KEY-1'));
       transport = new UcsTransport({ qps: Infinity });
       const client = transport.client(server.url, {
         kind: 'aksk',
         accessKey: 'AK1',
         secretKey: 'SECRET-KEY-1',
+        iamEndpoint: server.url,
       });
       job(await client.getJob('c7678551-1f7e-4699-9ea1-3baa2d32f552'));
       job(await client.getJob('odd id/with?chars#and%2e%2e'));
-      const req = server.requests[0];
+      const req = server.requests.find((r) => r.url.startsWith('/v1/'));
       const auth = parseAuthorization(String(req?.headers.authorization));
       expect(auth?.accessKey).to.equal('AK1');
-      expect(auth?.signedHeaders).to.deep.equal(['host', 'x-sdk-date']);
+      expect(auth?.signedHeaders).to.deep.equal(['host', 'x-domain-id', 'x-sdk-date']);
       const sent = parseSdkDate(String(req?.headers['x-sdk-date']));
       expect(Math.abs((sent?.getTime() ?? 0) - Date.now())).to.be.below(5000);
       // A wrong key is noticed (the check above is not vacuous).
       expect(verify(req!, 'OTHER')).to.be.false;
       expect(req?.headers['x-auth-token']).to.equal(undefined);
+    });
+
+    it('looks the account ID up at IAM once, as the SDK does, and sends it signed', async () => {
+      server = await startServer(gateway('SK3'));
+      transport = new UcsTransport({ qps: Infinity, maxConcurrent: 20 });
+      const credentials = {
+        kind: 'aksk',
+        accessKey: 'AK3',
+        secretKey: 'SK3',
+        securityToken: 'sts-3',
+        iamEndpoint: server.url,
+      } as const;
+      const client = transport.client(server.url, credentials);
+      (await Promise.all(Array.from({ length: 8 }, (_, i) => client.getJob(`j${i}`)))).forEach(job);
+      // Another UCS endpoint, the same key pair: the same lookup.
+      job(await transport.client(`${server.url}/`, credentials).getJob('k'));
+      const iam = iamCalls(server);
+      expect(iam.map((r) => `${r.method} ${r.url}`)).to.deep.equal(['GET /v3/auth/domains']);
+      expect(iam[0]?.headers['content-type']).to.equal('application/json;charset=utf8');
+      expect(iam[0]?.headers['x-domain-id']).to.equal(undefined);
+      expect(
+        parseAuthorization(String(iam[0]?.headers.authorization))?.signedHeaders,
+      ).to.deep.equal(['content-type', 'host', 'x-sdk-date', 'x-security-token']);
+      const ucs = server.requests.filter((r) => r.url.startsWith('/v1/'));
+      expect(ucs).to.have.length(9);
+      for (const r of ucs) {
+        expect(r.headers['x-domain-id']).to.equal(DOMAIN);
+        expect(parseAuthorization(String(r.headers.authorization))?.signedHeaders).to.include(
+          'x-domain-id',
+        );
+      }
+    });
+
+    it('looks the account ID up again after UCS answers 401, and retries once', async () => {
+      let listed = 'stale-domain';
+      server = await startServer(
+        gateway('SK4', (res) => {
+          reply(res, 200, { domains: [{ id: listed }], links: {} });
+          listed = DOMAIN;
+        }),
+      );
+      transport = new UcsTransport({ qps: Infinity });
+      const client = transport.client(server.url, {
+        kind: 'aksk',
+        accessKey: 'AK4',
+        secretKey: 'SK4',
+        iamEndpoint: server.url,
+      });
+      job(await client.getJob('a'));
+      job(await client.getJob('b'));
+      expect(
+        server.requests.map((r) => `${r.url} ${String(r.headers['x-domain-id'] ?? '-')}`),
+      ).to.deep.equal([
+        '/v3/auth/domains -',
+        '/v1/policy/jobs/a stale-domain',
+        '/v3/auth/domains -',
+        `/v1/policy/jobs/a ${DOMAIN}`,
+        `/v1/policy/jobs/b ${DOMAIN}`,
+      ]);
+    });
+
+    it('does not look up again after a 403 (a missing permission), nor with a domainID given', async () => {
+      server = await startServer((req, res) => {
+        if (req.url.startsWith('/v3/')) reply(res, 200, { domains: [{ id: DOMAIN }] });
+        else
+          reply(res, 403, {
+            error_code: 'UCS.00010014',
+            error_msg: 'iam pdp authentication denied',
+          });
+      });
+      transport = new UcsTransport({ qps: Infinity });
+      const base = {
+        kind: 'aksk',
+        accessKey: 'AK5',
+        secretKey: 'SK5',
+        iamEndpoint: server.url,
+      } as const;
+      for (const credentials of [base, { ...base, domainID: 'given' }]) {
+        const result = await transport.client(server.url, credentials).getJob('a');
+        expect(result.ok).to.be.false;
+        if (!result.ok) expect(result.error.reason).to.equal('Forbidden');
+      }
+      expect(server.requests.map((r) => r.url)).to.deep.equal([
+        '/v3/auth/domains',
+        '/v1/policy/jobs/a',
+        '/v1/policy/jobs/a',
+      ]);
+    });
+
+    const lookupFailures: {
+      name: string;
+      answer: (res: http.ServerResponse) => void;
+      reason: string;
+      retryable: boolean;
+      text: string;
+    }[] = [
+      {
+        name: 'IAM 401',
+        answer: (res) => {
+          reply(res, 401, {
+            error_code: 'APIGW.0301',
+            error_msg: 'Incorrect IAM authentication information',
+          });
+        },
+        reason: 'CredentialsInvalid',
+        retryable: false,
+        text: 'IAM refused the access key pair when looking up its account ID (/v3/auth/domains): IAM answered HTTP 401 APIGW.0301: Incorrect IAM authentication information',
+      },
+      {
+        name: 'IAM 403',
+        answer: (res) => {
+          reply(res, 403, { error: { code: 'IAM.0003', message: "Policy doesn't allow" } });
+        },
+        reason: 'CredentialsInvalid',
+        retryable: false,
+        text: "Policy doesn't allow",
+      },
+      {
+        name: 'IAM 500',
+        answer: (res) => {
+          reply(res, 500, 'boom');
+        },
+        reason: 'Unavailable',
+        retryable: true,
+        text: 'cannot look up the account ID at IAM: IAM answered HTTP 500: boom',
+      },
+      {
+        name: 'no domains',
+        answer: (res) => {
+          reply(res, 200, { domains: [], links: {} });
+        },
+        reason: 'CredentialsInvalid',
+        retryable: false,
+        text: 'set domainID',
+      },
+      {
+        name: 'a wrong IAM endpoint (404)',
+        answer: (res) => {
+          reply(res, 404, '');
+        },
+        reason: 'CredentialsInvalid',
+        retryable: false,
+        text: 'is iamEndpoint right?',
+      },
+    ];
+    for (const c of lookupFailures) {
+      it(`reports ${c.name} at the account ID lookup and sends nothing to UCS`, async () => {
+        server = await startServer((req, res) => {
+          c.answer(res);
+        });
+        transport = new UcsTransport({ qps: Infinity });
+        const result = await transport
+          .client(server.url, {
+            kind: 'aksk',
+            accessKey: 'A',
+            secretKey: 'S',
+            iamEndpoint: server.url,
+          })
+          .getJob('a');
+        if (result.ok) throw new Error('expected an error');
+        expect(result.error.reason).to.equal(c.reason);
+        expect(result.error.retryable).to.equal(c.retryable);
+        expect(result.error.message).to.include(c.text);
+        expect(server.requests.map((r) => r.url)).to.deep.equal(['/v3/auth/domains']);
+      });
+    }
+
+    it('remembers a refused lookup with backoff: IAM is not asked on every call', async () => {
+      let clock = Date.UTC(2030, 0, 1);
+      server = await startServer((_req, res) => {
+        reply(res, 401, {
+          error_code: 'APIGW.0301',
+          error_msg: 'Incorrect IAM authentication information',
+        });
+      });
+      transport = new UcsTransport({ qps: Infinity, now: () => clock });
+      const credentials = {
+        kind: 'aksk',
+        accessKey: 'A',
+        secretKey: 'S',
+        iamEndpoint: server.url,
+      } as const;
+      const client = transport.client(server.url, credentials);
+      const attempts = async (n: number): Promise<string[]> => {
+        const messages: string[] = [];
+        for (let i = 0; i < n; i++) {
+          const r = await client.getJob(`j${i}`);
+          if (r.ok) throw new Error('expected an error');
+          expect(r.error.reason).to.equal('CredentialsInvalid');
+          messages.push(r.error.message);
+        }
+        return messages;
+      };
+      const first = await attempts(20);
+      expect(iamCalls(server)).to.have.length(1);
+      expect(new Set(first).size, 'the same message while paused').to.equal(1);
+      expect(first[0]).to.include('not asked again before 2030-01-01T00:01:00.000Z');
+      clock += 59_000;
+      await attempts(5);
+      expect(iamCalls(server)).to.have.length(1);
+      clock += 1_000;
+      const second = await attempts(5);
+      expect(iamCalls(server)).to.have.length(2);
+      expect(second[0]).to.include(
+        '2 times in a row; not asked again before 2030-01-01T00:03:00.000Z',
+      );
+      // Fixed credentials (another secret key) are tried at once.
+      const fixed = await transport
+        .client(server.url, { ...credentials, secretKey: 'S2' })
+        .getJob('x');
+      expect(fixed.ok).to.be.false;
+      expect(iamCalls(server)).to.have.length(3);
     });
 
     it('adds and signs X-Security-Token and X-Domain-Id when given', async () => {
@@ -121,7 +350,12 @@ describe('ucs client: authentication', () => {
         reply(res, 200, SEED_BODY);
       });
       transport = new UcsTransport({ qps: Infinity, now: () => clock });
-      const client = transport.client(server.url, { kind: 'aksk', accessKey: 'A', secretKey: 'S' });
+      const client = transport.client(server.url, {
+        kind: 'aksk',
+        accessKey: 'A',
+        secretKey: 'S',
+        domainID: 'D',
+      });
       job(await client.getJob('a'));
       clock += 20 * 60_000;
       job(await client.getJob('b'));
@@ -390,6 +624,29 @@ describe('ucs client: authentication', () => {
         expect(ucsRequests(server)).to.have.length(0);
       });
     }
+
+    it('remembers a refused password with backoff, so that IAM does not lock the user out', async () => {
+      let clock = Date.UTC(2030, 0, 1);
+      const state = newState({
+        iamAnswer: (_req, res) => {
+          reply(res, 401, { error: { code: 401, message: 'The username or password is wrong.' } });
+        },
+      });
+      server = await startIamAndUcs(state, () => clock);
+      transport = new UcsTransport({ qps: Infinity, maxConcurrent: 20, now: () => clock });
+      const client = transport.client(server.url, password(server));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => client.getJob(`j${i}`)),
+      );
+      for (const r of results) expect(r.ok).to.be.false;
+      for (let i = 0; i < 50; i++) expect((await client.getJob(`k${i}`)).ok).to.be.false;
+      expect(iamRequests(server), 'one login for 100 calls').to.have.length(1);
+      clock += 60_000;
+      const later = await client.getJob('after-a-minute');
+      expect(iamRequests(server)).to.have.length(2);
+      if (!later.ok) expect(later.error.message).to.include('2 times in a row');
+      expect(ucsRequests(server)).to.have.length(0);
+    });
 
     it('tries IAM again on the next call after a failure (errors are not cached)', async () => {
       let fail = true;

@@ -210,6 +210,45 @@ describe('ucs client: answers and errors over real HTTP', () => {
     });
   }
 
+  it('pauses every call with the same endpoint and credentials after a 429 with Retry-After', async () => {
+    let clock = Date.UTC(2030, 0, 1);
+    let throttle = true;
+    const { server, client } = await serve(
+      (_req, res) => {
+        if (throttle) {
+          reply(
+            res,
+            429,
+            { error_code: 'APIGW.0308', error_msg: 'over ratelimit' },
+            { 'Retry-After': '30' },
+          );
+        } else {
+          reply(res, 200, SEED_BODY);
+        }
+      },
+      { now: () => clock },
+    );
+    const first = expectError(await client.getJob('job-1'));
+    expect(first).to.include({ reason: 'Throttled', retryAfterSeconds: 30, retryable: true });
+    throttle = false;
+    clock += 10_000;
+    // Other jobs (other resources) with the same credentials wait too: nothing is sent.
+    for (const id of ['job-2', 'job-3', 'job-1']) {
+      const paused = expectError(await client.getJob(id));
+      expect(paused).to.include({ reason: 'Throttled', retryAfterSeconds: 20, retryable: true });
+      expect(paused.message).to.include('wait until 2030-01-01T00:00:30.000Z');
+    }
+    expect(server.requests).to.have.length(1);
+    // Other credentials are not held back.
+    expect(
+      (await transport!.client(server.url, { kind: 'token', token: 'other-tok' }).getJob('job-2'))
+        .ok,
+    ).to.be.true;
+    clock += 20_000;
+    expect((await client.getJob('job-2')).ok).to.be.true;
+    expect(server.requests).to.have.length(3);
+  });
+
   it('takes the request id from the body when the header is missing', async () => {
     const { client } = await serve((_req, res) => {
       reply(res, 500, { error_code: 'APIGW.0101', error_msg: 'no', request_id: 'body-id' });

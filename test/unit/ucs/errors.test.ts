@@ -1,12 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { errorBodyDetails, htmlText, MAX_ERROR_TEXT } from '../../../src/ucs/error-body.js';
-import {
-  errorFromAnswer,
-  parseRetryAfter,
-  reasonForStatus,
-  redact,
-} from '../../../src/ucs/errors.js';
+import { errorFromAnswer, parseRetryAfter, reasonForStatus } from '../../../src/ucs/errors.js';
+import { redact } from '../../../src/ucs/redact.js';
 import { normalizeTimestamp } from '../../../src/ucs/index.js';
 
 describe('ucs error classification (pure parts)', () => {

@@ -148,12 +148,24 @@ describe('ucs client: credentials never appear in messages', () => {
         accessKey: 'AK',
         secretKey: SECRETS.secretKey,
         securityToken: SECRETS.securityToken,
+        domainID: 'D',
+      },
+      // The account ID lookup at IAM (its answer echoes the request too).
+      {
+        kind: 'aksk',
+        accessKey: 'AK',
+        secretKey: SECRETS.secretKey,
+        securityToken: SECRETS.securityToken,
+        iamEndpoint: server.url,
       },
     ];
     const seen: string[] = [];
     for (const creds of credentials) {
       for (const m of [0, 1]) {
         mode = m;
+        // A fresh transport: a refused login is remembered (LoginBackoff) per transport.
+        transport.close();
+        transport = new UcsTransport({ qps: Infinity });
         const client = transport.client(server.url, creds);
         for (let i = 0; i < 5; i++) {
           let result: GetJobResult | undefined;
@@ -175,6 +187,37 @@ describe('ucs client: credentials never appear in messages', () => {
     // The echoes did reach the messages (so the scan is not vacuous), redacted.
     expect(seen.join('\n')).to.include('[redacted]');
     expect(seen.some((s) => s.includes('x-auth-token'))).to.be.true;
+  });
+
+  it('redacts a long echoed token before cutting the message to length', async () => {
+    // A 3,000-character token: cut first, the first few hundred characters would stay.
+    const token = Array.from(
+      { length: 3000 },
+      (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[(i * 7) % 26],
+    ).join('');
+    const bodies = [
+      (t: string) => JSON.stringify({ error_code: 'APIGW.0301', error_msg: `bad token ${t}` }),
+      (t: string) => JSON.stringify({ error: { code: 'X', message: `token: ${t}` } }),
+      (t: string) => `<html><body>token ${t}</body></html>`,
+      (t: string) => `plain ${t}`,
+    ];
+    let next = 0;
+    server = await startServer((req, res) => {
+      const echoed = String(req.headers['x-auth-token']);
+      reply(res, 401, bodies[next++ % bodies.length]?.(echoed) ?? '');
+    });
+    transport = new UcsTransport({ qps: Infinity });
+    const client = transport.client(server.url, { kind: 'token', token });
+    for (let i = 0; i < bodies.length; i++) {
+      const result = await client.getJob(`j${i}`);
+      if (result.ok) throw new Error('expected an error');
+      const text = JSON.stringify(result.error);
+      expect(text).to.include('[redacted]');
+      // No 16 characters in a row of the token survive anywhere.
+      for (let at = 0; at + 16 <= 400; at += 8) {
+        expect(text, `piece at ${at}`).not.to.include(token.slice(at, at + 16));
+      }
+    }
   });
 
   it('never puts credentials in messages of network failures and bad endpoints', async () => {

@@ -1,16 +1,69 @@
 import {
   CustomObjectsApi,
-  makeInformer,
+  ListWatch,
+  Watch,
   type Informer,
   type KubeConfig,
   type KubernetesListObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type PolicyJobWatch } from '../api/index.js';
-import type { Logger } from '../runtime/logger.js';
+import type { ChangeKind, Logger } from '../controller/ports.js';
 import { apiMessage } from './kube-errors.js';
 
-export type ChangeKind = 'add' | 'update' | 'delete';
+/**
+ * How long the watch may stay broken before /readyz turns unready. Longer than the informer's
+ * longest restart backoff (30 s) and the client's watch inactivity time-out (30 s, after which
+ * it reconnects), so that one failed attempt or a quiet watch never flips readiness.
+ */
+export const WATCH_BROKEN_READY_BOUND_MS = 60_000;
+
+/**
+ * Ready: the cache was filled once, and the watch is open or broken for at most `boundMs`
+ * (brokenSince: when the last open watch ended, undefined while one is open).
+ */
+export function watchReadiness(
+  state: { synced: boolean; brokenSince: number | undefined },
+  now: number,
+  boundMs: number = WATCH_BROKEN_READY_BOUND_MS,
+): { ready: boolean; reason: string } {
+  if (!state.synced) return { ready: false, reason: 'informer not synced' };
+  if (state.brokenSince !== undefined && now - state.brokenSince > boundMs) {
+    const seconds = Math.round((now - state.brokenSince) / 1000);
+    return {
+      ready: false,
+      reason: `the watch of PolicyJobWatch resources has been broken for ${seconds}s (bound ${boundMs / 1000}s)`,
+    };
+  }
+  return { ready: true, reason: 'ok' };
+}
+
+/** client-node's Watch, telling when a watch opened (200) and when it ended. */
+class ObservedWatch extends Watch {
+  constructor(
+    kc: KubeConfig,
+    private readonly onOpen: () => void,
+    private readonly onEnd: () => void,
+  ) {
+    super(kc);
+  }
+
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    const state = { ended: false };
+    const controller = await super.watch(path, queryParams, callback, (err: unknown) => {
+      state.ended = true;
+      this.onEnd();
+      done(err);
+    });
+    if (!state.ended) this.onOpen();
+    return controller;
+  }
+}
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -44,13 +97,17 @@ export class ResourceInformer {
   private stopped = false;
   private hasSynced = false;
   private listed = false;
+  /** When the last open watch ended; undefined while one is open. Starts broken. */
+  private brokenSince: number | undefined;
 
   constructor(
     kc: KubeConfig,
     options: { namespace?: string; labelSelector?: string },
     private readonly log: Logger,
     onChange: (kind: ChangeKind, obj: PolicyJobWatch) => void,
+    private readonly now: () => number = Date.now,
   ) {
+    this.brokenSince = now();
     const api = kc.makeApiClient(CustomObjectsApi);
     const { namespace, labelSelector } = options;
     const path = namespace
@@ -77,7 +134,17 @@ export class ResourceInformer {
       objects.items.forEach(slimForCache);
       return objects;
     };
-    this.informer = makeInformer(kc, path, list, labelSelector);
+    const watch = new ObservedWatch(
+      kc,
+      () => {
+        this.brokenSince = undefined;
+        this.restartDelayMs = 0;
+      },
+      () => {
+        this.brokenSince ??= this.now();
+      },
+    );
+    this.informer = new ListWatch(path, watch, list, false, labelSelector);
     // The informer hands its handlers the very object it caches: slimming it here slims the cache.
     this.informer.on('add', (obj) => {
       onChange('add', slimForCache(obj));
@@ -88,12 +155,18 @@ export class ResourceInformer {
     this.informer.on('delete', (obj) => {
       onChange('delete', obj);
     });
-    this.informer.on('connect', () => {
-      this.restartDelayMs = 0;
-    });
     this.informer.on('error', (err: unknown) => {
       this.scheduleRestart(err);
     });
+  }
+
+  /** /readyz: synced, and the watch not broken for longer than WATCH_BROKEN_READY_BOUND_MS. */
+  readiness(boundMs?: number): { ready: boolean; reason: string } {
+    return watchReadiness(
+      { synced: this.hasSynced, brokenSince: this.brokenSince },
+      this.now(),
+      boundMs,
+    );
   }
 
   /** True once the first list has filled the cache. */

@@ -5,7 +5,7 @@ import {
   observeLease,
   type LeaseObservation,
   type LeaseRecord,
-} from '../../../src/runtime/leader-election.js';
+} from '../../../src/kube/leader-election.js';
 
 const ME = 'pod-a_1a2b3c4d5e';
 const OTHER = 'pod-b_99ff00aa11';

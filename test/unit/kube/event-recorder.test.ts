@@ -3,7 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { EventRecorder } from '../../../src/controller/event-recorder.js';
+import { EventRecorder } from '../../../src/kube/event-recorder.js';
 import { freePort } from '../../../src/control-plane/free-port.js';
 import type { TransitionEvent } from '../../../src/controller/transition-events.js';
 
@@ -71,8 +71,12 @@ describe('EventRecorder', () => {
         },
       },
     );
-    for (let i = 0; i < 5; i++) recorder.record(target, event);
+    // Five different events (a repeat would join its series instead of taking a place).
+    for (let i = 0; i < 5; i++) recorder.record(target, { ...event, message: `job j${String(i)}` });
     expect(recorder.queued, 'one in flight, two waiting').to.equal(2);
+    // A repeat of one waiting or in flight is not another write, and not a drop.
+    recorder.record(target, { ...event, message: 'job j1' });
+    expect(recorder.queued).to.equal(2);
     expect(dropped).to.equal(2);
     const warnings = lines.lines.filter((l) => l.message === 'event queue full; dropping events');
     expect(warnings, 'one log line per minute, not one per event').to.have.length(1);
@@ -107,10 +111,14 @@ describe('EventRecorder', () => {
     expect(failures(), 'not leading: nothing was sent').to.equal(0);
     leading = true;
     recorder.record(target, event);
-    recorder.record(target, event);
+    recorder.record(target, { ...event, message: 'job b succeeded' });
     await recorder.flush(5000);
     expect(recorder.queued).to.equal(0);
     expect(failures()).to.equal(2);
+    // A failed event was never created: its repeat is a new attempt, not a lost series.
+    recorder.record(target, event);
+    await recorder.flush(5000);
+    expect(failures()).to.equal(3);
     expect(lines.lines.find((l) => l.message === 'cannot record event')).to.include({
       object: 'ns/w',
       reason: 'JobSucceeded',

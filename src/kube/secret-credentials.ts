@@ -1,11 +1,8 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { UcsCredentials } from '../ucs/index.js';
-import { decodeSecretData, parseCredentials } from './credentials.js';
-import type { FetchError } from './fetch-error.js';
+import type { CredentialsLookup } from '../controller/ports.js';
+import { decodeSecretData, parseCredentials } from '../controller/credentials.js';
+import type { FetchError } from '../controller/fetch-error.js';
 import { apiMessage, apiStatus } from './kube-errors.js';
-
-export type CredentialsLookup =
-  { ok: true; credentials: UcsCredentials } | { ok: false; error: FetchError };
 
 /**
  * Reads credentials Secrets with `get` only (no list/watch, so RBAC stays least-privilege),
@@ -38,6 +35,16 @@ export class SecretCredentials {
     const where = `Secret ${namespace}/${name}`;
     try {
       const secret = await this.api.readNamespacedSecret({ namespace, name });
+      // Typed Secrets hold other things (a ServiceAccount token, a registry login): such a
+      // value must never be sent to UCS, whatever its keys happen to be called.
+      if (secret.type !== undefined && secret.type !== '' && secret.type !== 'Opaque') {
+        return {
+          ok: false,
+          error: invalid(
+            `${where} has type ${secret.type}; credentials are read from Opaque Secrets only`,
+          ),
+        };
+      }
       const parsed = parseCredentials(decodeSecretData(secret));
       if (parsed.ok) return parsed;
       return { ok: false, error: invalid(`${where}: ${parsed.message}`) };

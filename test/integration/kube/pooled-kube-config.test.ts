@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { PooledKubeConfig } from '../../../src/runtime/pooled-kube-config.js';
+import { PooledKubeConfig } from '../../../src/kube/pooled-kube-config.js';
 import { adminKubeConfig } from '../../support/control-plane.js';
 
 /** Counts the TCP connections this process opens while `work` runs (Node's net channel). */

@@ -12,7 +12,8 @@ import {
   VERSION,
   type PolicyJobWatchStatus,
 } from '../api/index.js';
-import { apiStatus } from './kube-errors.js';
+import { StatusTooLargeError } from '../controller/ports.js';
+import { apiMessage, apiStatus, isTooLarge } from './kube-errors.js';
 
 export const FIELD_MANAGER = 'policyjobwatch';
 
@@ -52,6 +53,7 @@ export class StatusWriter {
       return written.metadata?.resourceVersion ?? '';
     } catch (err) {
       if (apiStatus(err) === 404) return undefined;
+      if (isTooLarge(err)) throw new StatusTooLargeError(apiMessage(err));
       throw err;
     }
   }

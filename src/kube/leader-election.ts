@@ -7,8 +7,8 @@ import {
   type V1Lease,
   type V1ObjectMeta,
 } from '@kubernetes/client-node';
-import { apiMessage, apiStatus } from '../controller/kube-errors.js';
-import type { Logger } from './logger.js';
+import { apiMessage, apiStatus } from './kube-errors.js';
+import type { Logger } from '../controller/ports.js';
 
 /** The part of a coordination.k8s.io/v1 Lease that leader election reads. */
 export interface LeaseRecord {

@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import type { JobEntry, PolicyJobWatchStatus, TaskEntry } from '../../../src/api/index.js';
+import { parsePolicyJobWatchStatus } from '../../../src/api/index.js';
+import { fitStatus, statusBytes } from '../../../src/controller/status-budget.js';
+
+const task = (name: string, status: string, reasonLength: number): TaskEntry => ({
+  name,
+  status: { status, reason: 'r'.repeat(reasonLength) },
+});
+
+/** `jobs` jobs of `tasks` tasks (every 10th Failed, every 10th+1 Running, the rest Succeeded). */
+function status(jobs: number, tasks: number, reasonLength: number): PolicyJobWatchStatus {
+  const entries: JobEntry[] = Array.from({ length: jobs }, (_, j) => {
+    const list = Array.from({ length: tasks }, (_, i) =>
+      task(`t${i}`, i % 10 === 0 ? 'Failed' : i % 10 === 1 ? 'Running' : 'Succeeded', reasonLength),
+    );
+    return {
+      jobID: `job-${j}`,
+      phase: 'Failed',
+      status: { status: 'Failed', reason: 'x'.repeat(reasonLength) },
+      taskSummary: {
+        total: tasks,
+        failed: Math.ceil(tasks / 10),
+        running: Math.ceil((tasks - 1) / 10),
+        succeeded: tasks - Math.ceil(tasks / 10) - Math.ceil((tasks - 1) / 10),
+        other: 0,
+      },
+      tasks: list,
+    };
+  });
+  return {
+    observedGeneration: 1,
+    phase: 'Failed',
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'JobFailed',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+        message: 'm'.repeat(reasonLength),
+      },
+    ],
+    jobs: entries,
+  };
+}
+
+const statuses = (s: PolicyJobWatchStatus, job: number) =>
+  (s.jobs?.[job]?.tasks ?? []).map((t) => t.status?.status);
+
+describe('fitStatus', () => {
+  const table: [string, PolicyJobWatchStatus, number, (fitted: PolicyJobWatchStatus) => void][] = [
+    [
+      'a status that fits is returned as it is',
+      status(2, 5, 10),
+      1_000_000,
+      (fitted) => {
+        expect(fitted).to.deep.equal(status(2, 5, 10));
+      },
+    ],
+    [
+      'sheds succeeded tasks first, from the job with the most left',
+      status(10, 100, 3000),
+      1_000_000,
+      (fitted) => {
+        expect(fitted.truncated?.tasksOmitted).to.be.greaterThan(0);
+        expect(fitted.truncated?.reasonsCutTo).to.equal(undefined);
+        for (let j = 0; j < 10; j++) {
+          expect(statuses(fitted, j).filter((s) => s === 'Failed')).to.have.length(10);
+          expect(statuses(fitted, j).filter((s) => s === 'Running')).to.have.length(10);
+          expect(fitted.jobs?.[j]?.tasksTruncated).to.equal(true);
+        }
+        const kept = (fitted.jobs ?? []).map((j) => j.tasks?.length ?? 0);
+        expect(Math.max(...kept) - Math.min(...kept), 'shed evenly').to.be.at.most(1);
+      },
+    ],
+    [
+      'then running, then failed tasks, then reasons are cut',
+      status(100, 100, 3000),
+      1_000_000,
+      (fitted) => {
+        expect(fitted.truncated?.reasonsCutTo).to.be.a('number');
+        expect(fitted.jobs?.[0]?.status?.reason?.length).to.be.at.most(
+          fitted.truncated?.reasonsCutTo ?? 0,
+        );
+      },
+    ],
+  ];
+  for (const [name, input, budget, check] of table) {
+    it(name, () => {
+      const copy = structuredClone(input);
+      const fitted = fitStatus(input, budget);
+      expect(input, 'the input is not changed').to.deep.equal(copy);
+      expect(statusBytes(fitted)).to.be.at.most(budget);
+      expect(fitted.jobs?.map((j) => j.jobID)).to.deep.equal(input.jobs?.map((j) => j.jobID));
+      expect(fitted.jobs?.map((j) => j.taskSummary)).to.deep.equal(
+        input.jobs?.map((j) => j.taskSummary),
+        'counts are kept',
+      );
+      expect(parsePolicyJobWatchStatus(fitted).ok, 'the schema accepts it').to.equal(true);
+      check(fitted);
+    });
+  }
+
+  it('drops a stale truncated note once the status fits', () => {
+    const fitted = fitStatus(status(10, 100, 3000));
+    expect(fitStatus({ ...status(1, 1, 1), truncated: fitted.truncated }).truncated).to.equal(
+      undefined,
+    );
+  });
+});
