@@ -24,6 +24,8 @@ export interface SimStatsSnapshot {
   jobs: Record<string, number>;
   adminRequests: number;
   tokens: { issued: number; valid: number };
+  /** Workload identity: ID tokens exchanged, temporary keys issued and still known. */
+  federation: { exchanges: number; temporaryKeys: number };
   jobCount: number;
 }
 
@@ -94,6 +96,7 @@ export class RequestStats {
     startedAtMs: number;
     nowMs: number;
     tokens: { issued: number; valid: number };
+    federation: { exchanges: number; temporaryKeys: number };
     jobCount: number;
   }): SimStatsSnapshot {
     return {
@@ -110,6 +113,7 @@ export class RequestStats {
       jobs: Object.fromEntries(this.perJob),
       adminRequests: this.admin,
       tokens: extra.tokens,
+      federation: extra.federation,
       jobCount: extra.jobCount,
     };
   }
