@@ -58,6 +58,8 @@ export class FederationIssuer {
     private readonly config: FederationConfig,
     private readonly now: () => number,
     private readonly toMicros: (epochMs: number) => number,
+    /** Where the simulator says why (IAM's answer does not): an unreadable issuer. */
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     this.verifier = new OidcVerifier(config, now);
   }
@@ -78,8 +80,12 @@ export class FederationIssuer {
     const verdict = await this.verifier.verify(bearer);
     if (!verdict.ok) {
       // IAM could not read the issuer's keys: its own failure, not the caller's.
-      if (verdict.unavailable)
+      if (verdict.unavailable) {
+        this.log(
+          `IAM cannot read the signing keys of identity provider ${idpId}: ${verdict.message}`,
+        );
         return iamError(500, `Failed to get the identity provider's signing keys.`);
+      }
       return iamError(401, `The ID token is invalid: ${verdict.message}.`);
     }
     const issuedMs = this.now();

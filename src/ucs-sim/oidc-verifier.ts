@@ -23,6 +23,7 @@ export type VerifyResult =
 
 const FETCH_TIMEOUT_MS = 5_000;
 const MAX_DOCUMENT_BYTES = 1 << 20;
+const JWKS_ACCEPT = 'application/jwk-set+json, application/json';
 
 export class OidcVerifier {
   constructor(
@@ -54,7 +55,7 @@ export class OidcVerifier {
   private async keySet(): Promise<JSONWebKeySet> {
     const issuer = this.config.issuer;
     const discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const discovery = (await this.getJson(discoveryUrl)) as {
+    const discovery = (await this.getJson(discoveryUrl, 'application/json')) as {
       issuer?: unknown;
       jwks_uri?: unknown;
     };
@@ -67,19 +68,20 @@ export class OidcVerifier {
     if (typeof discovery.jwks_uri !== 'string') {
       throw new Error(`the discovery document at ${discoveryUrl} has no jwks_uri`);
     }
-    const jwks = (await this.getJson(discovery.jwks_uri)) as { keys?: unknown };
+    // RFC 7517's media type: the apiserver answers 406 to a request for application/json only.
+    const jwks = (await this.getJson(discovery.jwks_uri, JWKS_ACCEPT)) as { keys?: unknown };
     if (!Array.isArray(jwks.keys)) throw new Error(`${discovery.jwks_uri} holds no keys`);
     return jwks as JSONWebKeySet;
   }
 
   /** An anonymous HTTPS GET, TLS verified, of a JSON document. */
-  private getJson(url: string): Promise<unknown> {
+  private getJson(url: string, accept: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const req = get(
         url,
         {
           timeout: FETCH_TIMEOUT_MS,
-          headers: { Accept: 'application/json' },
+          headers: { Accept: accept },
           ...(this.config.ca === undefined ? {} : { ca: this.config.ca }),
         },
         (res) => {

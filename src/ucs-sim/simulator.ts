@@ -179,6 +179,7 @@ export class UcsSimulator implements SimulatorAdmin {
         },
         now,
         toMicros,
+        this.log,
       );
     }
     this.auth = new RequestAuthenticator(

@@ -234,7 +234,7 @@ export class FederatedAuth extends RenewingAuth<string> {
             ...error,
             reason: 'CredentialsInvalid',
             retryable: false,
-            message: `IAM refused to ${what} for ${idp} (is the token's audience the identity provider's client ID, and its issuer the provider's URL?): ${error.message}`,
+            message: `IAM refused to ${what} for ${idp} (is the token unexpired, its audience the identity provider's client ID, and its issuer the provider's URL?): ${error.message}`,
           },
         };
       case 'JobNotFound':
