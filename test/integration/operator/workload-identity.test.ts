@@ -54,6 +54,18 @@ describe('workload identity: a ServiceAccount token exchanged for temporary AK/S
     return { status: res.status, body: await res.text() };
   }
 
+  /** The resource `run` polls again with no Stalled condition. */
+  async function runningAgain(): Promise<void> {
+    await h.waitFor(
+      'run',
+      (o) => {
+        expect(o.status?.phase).to.equal('Running');
+        expect(condition(o, 'Stalled')).to.equal(undefined);
+      },
+      30_000,
+    );
+  }
+
   /** The message of IAM's (Keystone-style) error body. */
   function iamMessage(body: string): string {
     return (JSON.parse(body) as { error: { message: string } }).error.message;
@@ -169,14 +181,7 @@ describe('workload identity: a ServiceAccount token exchanged for temporary AK/S
     expect(condition(obj, 'Stalled')?.reason).to.equal('CredentialsInvalid');
     // The kubelet writes a fresh token (here: another ServiceAccount's): back to Running.
     await writeFile(tokenFile, await mint('policyjobwatch-rotated'));
-    await h.waitFor(
-      'run',
-      (o) => {
-        expect(o.status?.phase).to.equal('Running');
-        expect(condition(o, 'Stalled')).to.equal(undefined);
-      },
-      30_000,
-    );
+    await runningAgain();
   });
 
   it('an expired token gives Stalled CredentialsInvalid that says so; a fresh one is tried at once', async () => {
@@ -208,14 +213,7 @@ describe('workload identity: a ServiceAccount token exchanged for temporary AK/S
     // A refused token is remembered with backoff, but a new token is a new login: at once.
     const exchanges = sim.stats().federation.exchanges;
     await writeFile(tokenFile, await mint('policyjobwatch'));
-    await h.waitFor(
-      'run',
-      (o) => {
-        expect(o.status?.phase).to.equal('Running');
-        expect(condition(o, 'Stalled')).to.equal(undefined);
-      },
-      30_000,
-    );
+    await runningAgain();
     expect(sim.stats().federation.exchanges).to.be.greaterThan(exchanges);
   });
 
