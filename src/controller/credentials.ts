@@ -1,7 +1,7 @@
 import type { UcsCredentials } from '../ucs/index.js';
 
 /**
- * The keys a credentials Secret may hold: exactly one of the three sets. Messages name keys,
+ * The keys a credentials Secret may hold: exactly one of the four sets. Messages name keys,
  * never values.
  */
 const TOKEN_KEYS = ['token'] as const;
@@ -9,19 +9,24 @@ const AKSK_KEYS = ['accessKey', 'secretKey'] as const;
 const AKSK_OPTIONAL = ['securityToken', 'domainID', 'iamEndpoint'] as const;
 const PASSWORD_KEYS = ['username', 'password', 'domainName'] as const;
 const PASSWORD_OPTIONAL = ['iamEndpoint'] as const;
+/** Workload identity: the ID token comes from --id-token-file, never from the Secret. */
+const FEDERATED_KEYS = ['idpId'] as const;
+const FEDERATED_OPTIONAL = ['domainID', 'iamEndpoint'] as const;
 const KNOWN = new Set<string>([
   ...TOKEN_KEYS,
   ...AKSK_KEYS,
   ...AKSK_OPTIONAL,
   ...PASSWORD_KEYS,
   ...PASSWORD_OPTIONAL,
+  ...FEDERATED_KEYS,
+  ...FEDERATED_OPTIONAL,
 ]);
 
 export type CredentialsParse =
   { ok: true; credentials: UcsCredentials } | { ok: false; message: string };
 
 const USAGE =
-  'it must hold exactly one of: token; accessKey + secretKey (+ securityToken, domainID, iamEndpoint); username + password + domainName (+ iamEndpoint)';
+  'it must hold exactly one of: token; accessKey + secretKey (+ securityToken, domainID, iamEndpoint); username + password + domainName (+ iamEndpoint); idpId (+ domainID, iamEndpoint) for workload identity with --id-token-file';
 
 /** Decoded Secret data (key → UTF-8 value) to credentials. */
 export function parseCredentials(data: Readonly<Record<string, string>>): CredentialsParse {
@@ -33,6 +38,7 @@ export function parseCredentials(data: Readonly<Record<string, string>>): Creden
     TOKEN_KEYS.some(present) ? 'token' : undefined,
     AKSK_KEYS.some(present) ? 'accessKey/secretKey' : undefined,
     PASSWORD_KEYS.some(present) ? 'username/password/domainName' : undefined,
+    FEDERATED_KEYS.some(present) ? 'idpId' : undefined,
   ].filter((s): s is string => s !== undefined);
 
   if (sets.length === 0) {
@@ -64,6 +70,15 @@ export function parseCredentials(data: Readonly<Record<string, string>>): Creden
         },
       };
     }
+    case 'idpId':
+      return {
+        ok: true,
+        credentials: {
+          kind: 'federated',
+          idpId: value('idpId'),
+          ...definedOnly({ domainID: optional('domainID'), iamEndpoint: optional('iamEndpoint') }),
+        },
+      };
     default: {
       const lack = missing(PASSWORD_KEYS);
       if (lack.length)

@@ -105,6 +105,12 @@ const FLAGS: Record<string, FlagSpec> = {
     env: 'POLICYJOBWATCH_CA_FILE',
     description: 'extra PEM CA bundle to trust for UCS and IAM, besides the system roots',
   },
+  idTokenFile: {
+    flag: '--id-token-file <path>',
+    env: 'POLICYJOBWATCH_ID_TOKEN_FILE',
+    description:
+      'OIDC ID token file (a projected ServiceAccount token) for credentials Secrets with idpId (workload identity); read again at every exchange',
+  },
   maxTasksPerJob: {
     flag: '--max-tasks-per-job <n>',
     env: 'POLICYJOBWATCH_MAX_TASKS_PER_JOB',
@@ -272,6 +278,7 @@ const configSchema = z
     ucsMaxInFlight: count(1, 1024),
     ucsTimeout: duration(100, 300_000, '100ms and 5m'),
     caFile: z.string().min(1).optional(),
+    idTokenFile: z.string().min(1).optional(),
     maxTasksPerJob: count(1, 1000),
     metricsBindAddress: bindAddress,
     healthProbeBindAddress: bindAddress,

@@ -72,6 +72,7 @@ export class Operator {
       maxConcurrent: config.ucsMaxInFlight,
       timeoutMs: config.ucsTimeout,
       ...(config.caBundle === undefined ? {} : { caBundle: config.caBundle }),
+      ...(config.idTokenFile === undefined ? {} : { idTokenFile: config.idTokenFile }),
       onRequest: ({ code, durationSeconds }) => {
         this.metrics.ucsRequest(code, durationSeconds);
       },

@@ -7,16 +7,18 @@ import {
   parseSdkDate,
   stringToSign,
 } from '../ucs/auth/sdk-signer.js';
+import type { FederationIssuer } from './federation.js';
 import { sameSecret, type IamTokenIssuer } from './iam-tokens.js';
 
 // How UCS (through its API gateway) decides who is calling: a token in X-Auth-Token (a
 // configured one, or one this simulator's IAM issued), or an AK/SK signature, verified by
-// rebuilding the canonical request from what arrived, with the client's own signer module.
+// rebuilding the canonical request from what arrived, with the client's own signer module:
+// the configured access key, or temporary keys this simulator's IAM issued (workload identity).
 
 /** The gateway rejects an X-Sdk-Date further than this from its clock. */
 export const SDK_DATE_TOLERANCE_MS = 15 * 60_000;
 
-export type AuthMethod = 'token' | 'iam' | 'aksk' | 'none';
+export type AuthMethod = 'token' | 'iam' | 'aksk' | 'temporary-aksk' | 'none';
 
 export type AuthRejection =
   | 'MissingCredentials'
@@ -28,6 +30,7 @@ export type AuthRejection =
   | 'StaleSdkDate'
   | 'BadSignature'
   | 'WrongSecurityToken'
+  | 'ExpiredCredentials'
   | 'MissingDomainId'
   | 'WrongDomainId'
   | 'MethodDisabled';
@@ -74,11 +77,17 @@ export class RequestAuthenticator {
     private readonly config: AuthConfig,
     private readonly iam: IamTokenIssuer | undefined,
     private readonly now: () => number,
+    private readonly federation?: FederationIssuer,
   ) {}
 
   /** With no method configured, UCS auth is not checked at all. */
   get enabled(): boolean {
-    return this.config.token !== undefined || this.akskEnabled || this.iam !== undefined;
+    return (
+      this.config.token !== undefined ||
+      this.akskEnabled ||
+      this.iam !== undefined ||
+      this.federation !== undefined
+    );
   }
 
   private get akskEnabled(): boolean {
@@ -87,14 +96,15 @@ export class RequestAuthenticator {
 
   /**
    * `globalService`: the request is for UCS, a global service, where the gateway wants the
-   * account ID of an AK/SK caller in X-Domain-Id (IAM's own APIs do not).
+   * account ID of an AK/SK caller (temporary keys included) in X-Domain-Id (IAM's own APIs,
+   * such as GET /v3/auth/domains which tells it, do not).
    */
   check(req: ReceivedRequest, globalService = true): AuthResult {
     if (!this.enabled) return { ok: true, method: 'none' };
     const authorization = header(req.headers, 'authorization');
     if (authorization !== undefined && authorization.trim() !== '') {
       const verdict = this.checkSignature(req, authorization);
-      return verdict.ok && globalService ? this.checkDomainId(req) : verdict;
+      return verdict.ok && globalService ? this.checkDomainId(req, verdict.method) : verdict;
     }
     const token = header(req.headers, 'x-auth-token');
     if (token !== undefined && token !== '') return this.checkToken(token);
@@ -130,20 +140,21 @@ export class RequestAuthenticator {
     }
   }
 
-  private checkDomainId(req: ReceivedRequest): AuthResult {
+  private checkDomainId(req: ReceivedRequest, method: AuthMethod): AuthResult {
     const given = header(req.headers, 'x-domain-id') ?? '';
     if (given.trim() === '') return { ok: false, reason: 'MissingDomainId' };
     return given.trim() === this.config.domainId
-      ? { ok: true, method: 'aksk' }
+      ? { ok: true, method }
       : { ok: false, reason: 'WrongDomainId' };
   }
 
   private checkSignature(req: ReceivedRequest, authorization: string): AuthResult {
-    const { ak, sk } = this.config;
-    if (ak === undefined || sk === undefined) return { ok: false, reason: 'MethodDisabled' };
+    if (!this.akskEnabled && this.federation === undefined)
+      return { ok: false, reason: 'MethodDisabled' };
     const parsed = parseAuthorization(authorization);
     if (parsed === undefined) return { ok: false, reason: 'MalformedAuthorization' };
-    if (!sameSecret(parsed.accessKey, ak)) return { ok: false, reason: 'UnknownAccessKey' };
+    const key = this.signingKey(parsed.accessKey);
+    if (key === undefined) return { ok: false, reason: 'UnknownAccessKey' };
     // X-Sdk-Date is the one header that must be signed: it bounds replays to the window.
     if (!parsed.signedHeaders.includes('x-sdk-date'))
       return { ok: false, reason: 'MalformedAuthorization' };
@@ -157,19 +168,32 @@ export class RequestAuthenticator {
     }
     const signable = { method: req.method, url: req.url, headers: req.headers, body: req.body };
     const expected = computeSignature(
-      sk,
+      key.secretKey,
       stringToSign(canonicalRequest(signable, parsed.signedHeaders), sdkDate),
     );
     if (!sameHex(expected, parsed.signature)) return { ok: false, reason: 'BadSignature' };
-    if (this.config.securityToken !== undefined) {
+    if (key.securityToken !== undefined) {
       const given = header(req.headers, 'x-security-token') ?? '';
       if (
         !parsed.signedHeaders.includes('x-security-token') ||
-        !sameSecret(given, this.config.securityToken)
+        !sameSecret(given, key.securityToken)
       ) {
         return { ok: false, reason: 'WrongSecurityToken' };
       }
     }
-    return { ok: true, method: 'aksk' };
+    if (key.expiresAtMs === undefined) return { ok: true, method: 'aksk' };
+    if (this.now() >= key.expiresAtMs) return { ok: false, reason: 'ExpiredCredentials' };
+    return { ok: true, method: 'temporary-aksk' };
+  }
+
+  /** The secret key (and what must come with it) of an access key: configured or issued. */
+  private signingKey(
+    accessKey: string,
+  ): { secretKey: string; securityToken?: string; expiresAtMs?: number } | undefined {
+    const { ak, sk, securityToken } = this.config;
+    if (ak !== undefined && sk !== undefined && sameSecret(accessKey, ak)) {
+      return securityToken === undefined ? { secretKey: sk } : { secretKey: sk, securityToken };
+    }
+    return this.federation?.temporaryKey(accessKey);
   }
 }

@@ -26,6 +26,8 @@ export interface SimStatsSnapshot {
   lists: Record<string, number>;
   adminRequests: number;
   tokens: { issued: number; valid: number };
+  /** Workload identity: ID tokens exchanged, temporary keys issued and still known. */
+  federation: { exchanges: number; temporaryKeys: number };
   jobCount: number;
 }
 
@@ -106,6 +108,7 @@ export class RequestStats {
     startedAtMs: number;
     nowMs: number;
     tokens: { issued: number; valid: number };
+    federation: { exchanges: number; temporaryKeys: number };
     jobCount: number;
   }): SimStatsSnapshot {
     return {
@@ -123,6 +126,7 @@ export class RequestStats {
       lists: Object.fromEntries(this.perListKind),
       adminRequests: this.admin,
       tokens: extra.tokens,
+      federation: extra.federation,
       jobCount: extra.jobCount,
     };
   }

@@ -13,8 +13,10 @@ import { SimClock } from './clock.js';
 import { parseDuration, type Duration } from './duration.js';
 import { FaultInjector, seededRandom, type FaultApi, type FaultRule } from './faults.js';
 import { BodyTooLargeError, readBody, send, splitTarget } from './http-io.js';
+import { FederationIssuer } from './federation.js';
 import { accountIdFor, IamTokenIssuer } from './iam-tokens.js';
 import { DEFAULT_LIST_KIND, isJobListPath, listKindOf, renderJobList } from './job-list-api.js';
+import type { OidcIssuerConfig } from './oidc-verifier.js';
 import { compileJob } from './job-timeline.js';
 import {
   jobStarted,
@@ -54,6 +56,17 @@ export interface UcsSimulatorOptions extends AuthConfig {
   iamDomain?: string;
   /** Lifetime of issued IAM tokens; default 24 h, as IAM's. */
   tokenTtlSeconds?: number;
+  /**
+   * Workload identity federation: IAM exchanges OpenID Connect ID tokens of this issuer and
+   * audience, verified against the issuer's discovery document and JWKS, for temporary AK/SK
+   * that UCS then accepts.
+   */
+  federation?: OidcIssuerConfig & {
+    /** The identity provider ID IAM knows the issuer by. */
+    idpId: string;
+    /** Cap on the lifetime of temporary keys (they live what the client asks, 15 min..24 h). */
+    maxCredentialsTtlSeconds?: number;
+  };
   /** Jobs (and faults) to serve; default: the API page's example job only. */
   scenario?: ScenarioInput;
   /** A YAML or JSON scenario file, read at start (instead of `scenario`). */
@@ -81,12 +94,21 @@ const DEFAULT_SCENARIO: ScenarioInput = { jobs: [{ seed: true }] };
 /** The account name when no IAM domain is configured. */
 const DEFAULT_ACCOUNT = 'simulated-account';
 
+type IamCall =
+  | { call: 'password' }
+  | { call: 'idToken'; idpId: string; protocol: string }
+  | { call: 'securityTokens' }
+  | { call: 'domains' };
+
 type Route =
   | { api: 'ucs'; call: 'job'; jobId: string }
   | { api: 'ucs'; call: 'list'; kind: string }
   | { api: 'ucs'; call: 'write'; write: WriteCall }
-  | { api: 'iam'; op: 'tokens' | 'domains' }
+  | ({ api: 'iam' } & IamCall)
   | { api: 'other' };
+
+const FEDERATION_PATH =
+  /^\/v3\/OS-FEDERATION\/identity_providers\/([^/]+)\/protocols\/([^/]+)\/auth\/?$/;
 
 function decodeSegment(segment: string): string {
   try {
@@ -107,6 +129,7 @@ export class UcsSimulator implements SimulatorAdmin {
   private readonly faultInjector: FaultInjector;
   private readonly counters = new RequestStats();
   private readonly iam: IamTokenIssuer | undefined;
+  private readonly federation: FederationIssuer | undefined;
   private readonly auth: RequestAuthenticator;
   /** The account the AK/SK and the IAM user belong to. */
   readonly account: { id: string; name: string };
@@ -160,7 +183,28 @@ export class UcsSimulator implements SimulatorAdmin {
     if ((options.ak === undefined) !== (options.sk === undefined)) {
       throw new SimulatorError('InvalidInput', 'AK/SK signing needs both ak and sk');
     }
-    this.auth = new RequestAuthenticator({ ...options, domainId: this.account.id }, this.iam, now);
+    if (options.federation !== undefined) {
+      const { idpId, issuer, audience, ca } = options.federation;
+      this.federation = new FederationIssuer(
+        {
+          idpId,
+          issuer,
+          audience,
+          ...(ca === undefined ? {} : { ca }),
+          account: this.account,
+          maxCredentialsTtlMs: (options.federation.maxCredentialsTtlSeconds ?? 86_400) * 1000,
+        },
+        now,
+        toMicros,
+        this.log,
+      );
+    }
+    this.auth = new RequestAuthenticator(
+      { ...options, domainId: this.account.id },
+      this.iam,
+      now,
+      this.federation,
+    );
     this.scenario = scenario;
     this.applyInitialState();
   }
@@ -307,6 +351,7 @@ export class UcsSimulator implements SimulatorAdmin {
       startedAtMs: this.startedAtMs,
       nowMs: Date.now(),
       tokens: this.iam?.counts() ?? { issued: 0, valid: 0 },
+      federation: this.federation?.counts() ?? { exchanges: 0, temporaryKeys: 0 },
       jobCount: this.store.size,
     });
   }
@@ -319,6 +364,7 @@ export class UcsSimulator implements SimulatorAdmin {
   reset(): void {
     this.clock.reset();
     this.iam?.clear();
+    this.federation?.clear();
     this.auth.reset();
     this.counters.reset();
     this.instances.clear();
@@ -397,15 +443,20 @@ export class UcsSimulator implements SimulatorAdmin {
     }
     const write = writeCallOf(method, path);
     if (write !== undefined) return { api: 'ucs', call: 'write', write };
-    if (
-      method === 'POST' &&
-      this.iam !== undefined &&
-      (path === '/v3/auth/tokens' || path === '/v3/auth/tokens/')
-    ) {
-      return { api: 'iam', op: 'tokens' };
+    if (method === 'POST' && this.iam !== undefined && /^\/v3\/auth\/tokens\/?$/.test(path)) {
+      return { api: 'iam', call: 'password' };
     }
-    if (method === 'GET' && (path === '/v3/auth/domains' || path === '/v3/auth/domains/')) {
-      return { api: 'iam', op: 'domains' };
+    if (method === 'GET' && /^\/v3\/auth\/domains\/?$/.test(path)) {
+      return { api: 'iam', call: 'domains' };
+    }
+    if (this.federation !== undefined) {
+      const federated = FEDERATION_PATH.exec(path);
+      if (method === 'POST' && federated?.[1] !== undefined && federated[2] !== undefined) {
+        const [idpId, protocol] = [decodeSegment(federated[1]), decodeSegment(federated[2])];
+        return { api: 'iam', call: 'idToken', idpId, protocol };
+      }
+      if (method === 'POST' && /^\/v3\.0\/OS-CREDENTIAL\/securitytokens\/?$/.test(path))
+        return { api: 'iam', call: 'securityTokens' };
     }
     return { api: 'other' };
   }
@@ -468,7 +519,7 @@ export class UcsSimulator implements SimulatorAdmin {
       this.finish(res, requestId, answers.payloadTooLarge(requestId));
       return;
     }
-    const response = this.answer(
+    const response = await this.answer(
       route,
       { method, url: target, headers: req.headers, body },
       requestId,
@@ -480,10 +531,12 @@ export class UcsSimulator implements SimulatorAdmin {
     );
   }
 
-  private answer(route: Route, received: ReceivedRequest, requestId: string): SimResponse {
-    if (route.api === 'iam' && route.op === 'tokens')
-      return this.iam?.issue(received.body.toString('utf8')) ?? answers.apiNotFound(requestId);
-    if (route.api === 'iam') return this.listAuthDomains(received, requestId);
+  private async answer(
+    route: Route,
+    received: ReceivedRequest,
+    requestId: string,
+  ): Promise<SimResponse> {
+    if (route.api === 'iam') return this.answerIam(route, received, requestId);
     if (route.api === 'other') return answers.apiNotFound(requestId);
     const verdict = this.auth.check(received);
     if (!verdict.ok) {
@@ -511,6 +564,37 @@ export class UcsSimulator implements SimulatorAdmin {
     if (!('job' in plan)) return plan;
     this.setJob(plan.job);
     return jobStarted(plan.job.id ?? '');
+  }
+
+  private async answerIam(
+    route: { api: 'iam' } & IamCall,
+    received: ReceivedRequest,
+    requestId: string,
+  ): Promise<SimResponse> {
+    const header = (name: string): string | undefined => {
+      const value = received.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const federation = this.federation;
+    switch (route.call) {
+      case 'password':
+        return this.iam?.issue(received.body.toString('utf8')) ?? answers.apiNotFound(requestId);
+      case 'idToken':
+        return (
+          (await federation?.exchangeIdToken(
+            route.idpId,
+            route.protocol,
+            header('authorization'),
+          )) ?? answers.apiNotFound(requestId)
+        );
+      case 'securityTokens':
+        return (
+          federation?.securityTokens(header('x-auth-token'), received.body.toString('utf8')) ??
+          answers.apiNotFound(requestId)
+        );
+      case 'domains':
+        return this.listAuthDomains(received, requestId);
+    }
   }
 
   /**

@@ -91,9 +91,16 @@ export const payloadTooLarge = (requestId: string): SimResponse =>
     request_id: requestId,
   });
 
-export function iamError(status: 400 | 401, message: string): SimResponse {
-  const title = status === 400 ? 'Bad Request' : 'Unauthorized';
-  return json(status, { error: { code: status, message, title } });
+const IAM_TITLES = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+} as const;
+
+export function iamError(status: keyof typeof IAM_TITLES, message: string): SimResponse {
+  return json(status, { error: { code: status, message, title: IAM_TITLES[status] } });
 }
 
 /** A 200 whose JSON body stops half way, as a cut connection or a broken proxy leaves it. */

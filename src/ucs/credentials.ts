@@ -30,7 +30,24 @@ export interface AkSkCredentials {
   iamEndpoint?: string;
 }
 
-export type UcsCredentials = TokenCredentials | PasswordCredentials | AkSkCredentials;
+/**
+ * Workload identity (keyless): an OIDC ID token, read from the file the transport was given
+ * (--id-token-file, a projected ServiceAccount token), is exchanged at IAM for temporary AK/SK,
+ * as the vendor SDK does with `idpId` + `idTokenFile`. The file never comes from a Secret: a
+ * Secret naming a path could make the operator send any of its files to IAM.
+ */
+export interface FederatedCredentials {
+  kind: 'federated';
+  /** The identity provider registered in IAM for the cluster's service-account issuer. */
+  idpId: string;
+  /** The account id, sent as X-Domain-Id; looked up with the temporary AK/SK when absent. */
+  domainID?: string;
+  /** Default https://iam.myhuaweicloud.com. */
+  iamEndpoint?: string;
+}
+
+export type UcsCredentials =
+  TokenCredentials | PasswordCredentials | AkSkCredentials | FederatedCredentials;
 
 export const DEFAULT_IAM_ENDPOINT = 'https://iam.myhuaweicloud.com';
 
@@ -61,12 +78,23 @@ export function credentialsFingerprint(credentials: UcsCredentials): string {
           credentials.domainID ?? '',
           credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT,
         ];
+      case 'federated':
+        return [
+          'federated',
+          credentials.idpId,
+          credentials.domainID ?? '',
+          credentials.iamEndpoint ?? DEFAULT_IAM_ENDPOINT,
+        ];
     }
   })();
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-/** The values that must never appear in a message: tokens, passwords, secret keys. */
+/**
+ * The values that must never appear in a message: tokens, passwords, secret keys. Workload
+ * identity holds none itself: its ID token and temporary keys are read and issued later, and
+ * redacted as the PreparedAuth's `secrets`.
+ */
 export function secretValues(credentials: UcsCredentials): string[] {
   switch (credentials.kind) {
     case 'token':
@@ -75,6 +103,8 @@ export function secretValues(credentials: UcsCredentials): string[] {
       return [credentials.password];
     case 'aksk':
       return [credentials.secretKey, credentials.securityToken ?? ''];
+    case 'federated':
+      return [];
   }
 }
 
@@ -98,5 +128,7 @@ export function credentialsProblem(credentials: UcsCredentials): string | undefi
       });
     case 'aksk':
       return missing({ accessKey: credentials.accessKey, secretKey: credentials.secretKey });
+    case 'federated':
+      return missing({ idpId: credentials.idpId });
   }
 }

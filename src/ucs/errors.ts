@@ -10,7 +10,7 @@ export type UcsErrorReason =
   | 'InvalidRequest'
   | 'Unauthorized'
   | 'Forbidden'
-  /** IAM refused the credentials themselves (or their IAM endpoint): fix the Secret. */
+  /** IAM refused the credentials (a wrong key, a refused ID token), or they cannot be read. */
   | 'CredentialsInvalid'
   | 'JobNotFound'
   | 'Throttled'

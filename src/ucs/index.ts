@@ -24,6 +24,7 @@ export {
   DEFAULT_IAM_ENDPOINT,
   credentialsFingerprint,
   type AkSkCredentials,
+  type FederatedCredentials,
   type PasswordCredentials,
   type TokenCredentials,
   type UcsCredentials,

@@ -1,6 +1,7 @@
 import { AkSkAuth } from './auth/aksk-auth.js';
 import { StaticTokenAuth, type AuthStrategy } from './auth/auth-strategy.js';
 import { DomainIdLookup } from './auth/domain-id-lookup.js';
+import { FederatedAuth } from './auth/federated-auth.js';
 import { IamTokenAuth } from './auth/iam-token-source.js';
 import { UcsClient, type GetJobResult } from './client.js';
 import {
@@ -27,6 +28,11 @@ export interface UcsTransportOptions {
   caBundle?: string;
   /** After every HTTP exchange (for metrics). Must not throw. */
   onRequest?: (event: RequestEvent) => void;
+  /**
+   * The OIDC ID token file for workload identity credentials (--id-token-file, a projected
+   * ServiceAccount token): read at every exchange, never named by credentials themselves.
+   */
+  idTokenFile?: string;
   /** Clock for token expiry and Retry-After dates (tests). Default Date.now. */
   now?: () => number;
 }
@@ -51,11 +57,14 @@ export class UcsTransport {
   private readonly inFlight = new SingleFlight<GetJobResult>();
   private readonly clients = new Map<string, UcsClient>();
   private readonly iamTokens = new Map<string, IamTokenAuth>();
+  private readonly federated = new Map<string, FederatedAuth>();
   private readonly domainIds = new Map<string, DomainIdLookup>();
+  private readonly idTokenFile: string | undefined;
 
   constructor(options: UcsTransportOptions = {}) {
     const qps = options.qps ?? DEFAULTS.qps;
     this.now = options.now ?? Date.now;
+    this.idTokenFile = options.idTokenFile;
     this.http = new HttpSender({
       qps,
       burst: options.burst ?? Math.max(1, 2 * (Number.isFinite(qps) ? qps : 1)),
@@ -121,6 +130,13 @@ export class UcsTransport {
               this.http,
               this.now,
             ),
+        );
+      case 'federated':
+        // One exchange per identity provider, whatever UCS endpoint it is used for.
+        return perCredentials(
+          this.federated,
+          fingerprint,
+          () => new FederatedAuth(credentials, this.idTokenFile, this.http, this.now),
         );
     }
   }

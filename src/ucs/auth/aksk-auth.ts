@@ -52,10 +52,17 @@ export class AkSkAuth implements AuthStrategy {
   }
 
   private authFor(domainID: string | undefined): PreparedAuth {
-    const signing = domainID === undefined ? this.#signing : { ...this.#signing, domainID };
-    return {
-      headers: (request) => signRequest(request, signing, new Date(this.now())),
-      secrets: [this.#signing.secretKey, this.#signing.securityToken ?? ''],
-    };
+    return signingAuth(
+      domainID === undefined ? this.#signing : { ...this.#signing, domainID },
+      this.now,
+    );
   }
+}
+
+/** Headers signed with an access key pair when the request leaves (also temporary keys). */
+export function signingAuth(signing: SigningCredentials, now: () => number): PreparedAuth {
+  return {
+    headers: (request) => signRequest(request, signing, new Date(now())),
+    secrets: [signing.secretKey, signing.securityToken ?? ''],
+  };
 }

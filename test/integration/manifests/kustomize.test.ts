@@ -15,6 +15,7 @@ import {
   render,
   SYSTEM_NAMESPACE,
   toYaml,
+  type Deployment,
   type KubeObject,
   type PolicyRule,
 } from './rendered.js';
@@ -229,6 +230,48 @@ describe('manifests/ (kustomize) against the real kube-apiserver', function () {
       subjects: [{ kind: 'ServiceAccount', name: 'policyjobwatch', namespace: SYSTEM_NAMESPACE }],
     });
     await dryRun(['-k', join(MANIFESTS, 'overlays', 'namespaced-credentials')]);
+  });
+
+  it('kubectl kustomize renders the workload-identity overlay: a projected token, mounted, and --id-token-file', async () => {
+    const dir = join(MANIFESTS, 'overlays', 'workload-identity');
+    const overlay = (await render(dir)).objects;
+    expect(overlay.length).to.equal(objects.length);
+    const deployment = findDeployment(overlay) as Deployment & {
+      spec: { template: { spec: { volumes?: { name: string; projected?: unknown }[] } } };
+    };
+    const pod = deployment.spec.template.spec;
+    expect(pod.volumes).to.deep.equal([
+      {
+        name: 'ucs-id-token',
+        projected: {
+          sources: [
+            {
+              serviceAccountToken: {
+                path: 'token',
+                audience: 'ucs.policyjobwatch.io',
+                expirationSeconds: 3600,
+              },
+            },
+          ],
+        },
+      },
+    ]);
+    const container = pod.containers.find((c) => c.name === 'operator') as {
+      volumeMounts?: unknown[];
+    };
+    expect(container.volumeMounts).to.deep.equal([
+      { name: 'ucs-id-token', mountPath: '/var/run/secrets/ucs.policyjobwatch.io', readOnly: true },
+    ]);
+    const config = configFromArgs(operatorArgs(deployment, SYSTEM_NAMESPACE));
+    expect(config.idTokenFile).to.equal('/var/run/secrets/ucs.policyjobwatch.io/token');
+    // The Secret example holds only the identity provider, and parses as workload identity.
+    const example = parse(await readFile(join(dir, 'credentials-secret.example.yaml'), 'utf8')) as {
+      stringData: Record<string, string>;
+    };
+    expect(Object.keys(example.stringData)).to.deep.equal(['idpId']);
+    const parsed = parseCredentials(example.stringData);
+    expect(parsed.ok && parsed.credentials.kind).to.equal('federated');
+    await dryRun(['-k', dir]);
   });
 
   it('the examples are valid PolicyJobWatch resources for the installed CRD', async () => {

@@ -48,6 +48,24 @@ describe('credentials from a Secret', () => {
     });
   });
 
+  it('reads a workload identity provider (idpId), with optional domain id and IAM endpoint', () => {
+    expect(parseCredentials({ idpId: ' k8s-prod ' })).to.deep.equal({
+      ok: true,
+      credentials: { kind: 'federated', idpId: 'k8s-prod' },
+    });
+    expect(
+      parseCredentials({ idpId: 'k8s-prod', domainID: 'D1', iamEndpoint: 'https://iam.example' }),
+    ).to.deep.equal({
+      ok: true,
+      credentials: {
+        kind: 'federated',
+        idpId: 'k8s-prod',
+        domainID: 'D1',
+        iamEndpoint: 'https://iam.example',
+      },
+    });
+  });
+
   const refused: [string, Record<string, string>, string][] = [
     ['empty', {}, 'holds no credentials'],
     ['unknown keys only', { tokn: 'x' }, 'found keys: tokn'],
@@ -58,6 +76,13 @@ describe('credentials from a Secret', () => {
     ],
     ['AK without SK', { accessKey: 'a' }, 'lacks secretKey'],
     ['IAM without domain', { username: 'u', password: 'p' }, 'lacks domainName'],
+    [
+      'an identity provider with an access key',
+      { idpId: 'k8s', accessKey: 'a', secretKey: 's' },
+      'mixes accessKey/secretKey and idpId',
+    ],
+    // The token file is the operator's flag: a Secret may not point it at another file.
+    ['an ID token file in the Secret', { idTokenFile: '/etc/passwd' }, 'found keys: idTokenFile'],
   ];
   for (const [name, data, message] of refused) {
     it(`refuses ${name}, naming keys and never values`, () => {
