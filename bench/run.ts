@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     operatorEntry: entry.why,
   };
   say(`scale ${SCALE}: S ${S_RESOURCES} resources, L ${L_RESOURCES}; logs in ${runDir}`);
-  say(`operator and simulator run ${entry.why}`);
+  say(`operator runs ${entry.why}; simulator ${cliEntry('dev-cli').why}`);
   const profileDir = join(runDir, 'profile');
   // The operator runs with the Node options its Deployment sets (the heap size it ships with).
   const deploymentNodeOptions = await nodeOptionsOfDeployment();

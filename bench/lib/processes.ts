@@ -3,24 +3,27 @@ import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/control-plane/free-port.js';
+import { newestMtime, operatorBundle } from '../../harness/operator-bundle.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * How to start `policyjobwatch` (`cli`) or `policyjobwatch-dev` (`dev-cli`, the simulator): the
- * built JS when it is newer than every source, else tsx.
+ * How to start `policyjobwatch` (`cli`): the production bundle, dist/policyjobwatch.mjs, built
+ * first when it is stale. `policyjobwatch-dev` (`dev-cli`, the simulator): the built JS when it
+ * is newer than every source, else tsx.
  */
 export function cliEntry(cli: 'cli' | 'dev-cli' = 'cli'): {
   args: string[];
   built: boolean;
   why: string;
 } {
+  if (cli === 'cli')
+    return { args: [operatorBundle()], built: true, why: 'dist/policyjobwatch.mjs (the bundle)' };
   const built = join(REPO_ROOT, 'dist', cli, 'main.js');
-  const operator = join(REPO_ROOT, 'dist', 'runtime', 'operator.js');
   const source = join(REPO_ROOT, 'src', cli, 'main.ts');
-  if (existsSync(built) && existsSync(operator)) {
+  if (existsSync(built)) {
     const newest = newestMtime(join(REPO_ROOT, 'src'));
-    if (statSync(operator).mtimeMs >= newest && statSync(built).mtimeMs >= newest)
+    if (statSync(built).mtimeMs >= newest)
       return { args: [built], built: true, why: `dist/${cli}/main.js (built JS)` };
     return {
       args: ['--import', 'tsx', source],
@@ -33,15 +36,6 @@ export function cliEntry(cli: 'cli' | 'dev-cli' = 'cli'): {
     built: false,
     why: `src/${cli}/main.ts through tsx: no dist/ (run \`npm run build\` first)`,
   };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /** A child process whose stdout and stderr go to a log file. */

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { LocalControlPlane } from '../../../src/control-plane/index.js';
 import { freePort } from '../../../src/control-plane/free-port.js';
 import { installCrd } from '../../../harness/crd.js';
+import { operatorBundle } from '../../../harness/operator-bundle.js';
 import { eventually } from '../../../harness/eventually.js';
 import { PolicyJobWatchClient } from '../../support/policyjobwatch-client.js';
 
@@ -13,7 +13,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /**
  * A control plane owned by one fault test file (so it may restart its apiserver without
  * disturbing other tests), with admin clients, and the operator as users run it: its own
- * process, `policyjobwatch run` from the sources.
+ * process, `policyjobwatch run` from the production bundle.
  */
 export class FaultEnv extends PolicyJobWatchClient {
   /** Every line any operator process of this env wrote (stdout and stderr). */
@@ -66,7 +66,10 @@ export class FaultEnv extends PolicyJobWatchClient {
     };
   }
 
-  /** Starts `policyjobwatch run` (from src/, through tsx) watching this env's namespace. */
+  /**
+   * Starts `policyjobwatch run` watching this env's namespace, from the production bundle
+   * (dist/policyjobwatch.mjs, rebuilt first when stale): the code that ships.
+   */
   async startOperator(flags: Record<string, string>): Promise<OperatorProcess> {
     const [metricsPort, healthPort] = await Promise.all([freePort(), freePort()]);
     const all: Record<string, string> = {
@@ -80,13 +83,7 @@ export class FaultEnv extends PolicyJobWatchClient {
     };
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'src', 'cli', 'main.ts'),
-        'run',
-        ...Object.entries(all).flatMap(([k, v]) => [`--${k}`, v]),
-      ],
+      [operatorBundle(), 'run', ...Object.entries(all).flatMap(([k, v]) => [`--${k}`, v])],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const op = new OperatorProcess(child, this.logs, `http://127.0.0.1:${String(healthPort)}`);

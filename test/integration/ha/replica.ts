@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../src/control-plane/free-port.js';
 import { eventually } from '../../../harness/eventually.js';
+import { operatorBundle } from '../../../harness/operator-bundle.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -49,9 +50,7 @@ export class Replica {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
+        operatorBundle(),
         'run',
         ...args,
         '--metrics-bind-address',
