@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+
+/** What one bench run measures with: the command line, resolved. */
+export interface BenchSettings {
+  scale: number;
+  /** The operator's --max-concurrent-reconciles, and the baseline's concurrency. */
+  concurrency: number;
+  /** Concurrent creates when the bench sets up resources (not measured). */
+  createConcurrency: number;
+  windowMs: number;
+  pollMs: number;
+  sResources: number;
+  lResources: number;
+  /** CPU profiles of the operator processes and heap snapshots after S and after L. */
+  profile: boolean;
+}
+
+/** The operator's client-side UCS limits: high enough never to be the bottleneck. */
+export const UCS_FLAGS = { qps: '10000', burst: '100000', maxInFlight: '64' } as const;
+export const SIM_LATENCY = '20ms';
+
+export const USAGE = `npm run bench -- [options]   (bench/README.md says what is measured)
+  --scale <x>                       multiplies the resource counts (S: 1,000, L: 10,000); default 1
+  --max-concurrent-reconciles <n>   the operator's flag and the baseline's concurrency; default 16
+  --create-concurrency <n>          concurrent creates while setting up; default 32
+  --window <duration>               job window of S (for developing the bench); default 120s
+  --poll-interval <duration>        the operator's poll interval (for developing the bench); default 10s
+  --profile                         CPU profiles and heap snapshots of the operator processes
+  --help                            this text
+`;
+
+/** The bench's settings from its arguments; undefined for --help. */
+export function parseBenchArgs(args: readonly string[]): BenchSettings | undefined {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      scale: { type: 'string', default: '1' },
+      'max-concurrent-reconciles': { type: 'string', default: '16' },
+      'create-concurrency': { type: 'string', default: '32' },
+      window: { type: 'string', default: '120s' },
+      'poll-interval': { type: 'string', default: '10s' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return undefined;
+  const scale = Number(values.scale);
+  if (!(scale > 0)) throw new Error('--scale must be > 0');
+  return {
+    scale,
+    concurrency: Number(values['max-concurrent-reconciles']),
+    createConcurrency: Number(values['create-concurrency']),
+    windowMs: seconds(values.window) * 1000,
+    pollMs: seconds(values['poll-interval']) * 1000,
+    sResources: Math.max(2, Math.round(1000 * scale)),
+    lResources: Math.max(2, Math.round(10_000 * scale)),
+    profile: values.profile,
+  };
+}
+
+/** "10s", "250ms", "2m" → seconds. */
+export function seconds(text: string | undefined): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text ?? '');
+  if (!match) throw new Error(`not a duration: ${String(text)}`);
+  const n = Number(match[1]);
+  return match[2] === 'ms' ? n / 1000 : match[2] === 'm' ? n * 60 : n;
+}
+
+/** NODE_OPTIONS of the operator container in manifests/base/deployment.yaml, split into flags. */
+export async function nodeOptionsOfDeployment(repoRoot: string): Promise<string[]> {
+  const text = await readFile(join(repoRoot, 'manifests', 'base', 'deployment.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(text)) {
+    const d = doc.toJS() as {
+      kind?: string;
+      spec?: {
+        template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } };
+      };
+    };
+    if (d.kind !== 'Deployment') continue;
+    for (const container of d.spec?.template?.spec?.containers ?? [])
+      for (const env of container.env ?? [])
+        if (env.name === 'NODE_OPTIONS' && env.value) return env.value.split(/\s+/).filter(Boolean);
+  }
+  return [];
+}
