@@ -75,6 +75,12 @@ export class OperatorMetrics {
     labelNames: ['phase'] as const,
     registers: [this.registry],
   });
+  readonly resources = new Gauge({
+    name: 'policyjobwatch_resources',
+    help: 'PolicyJobWatch resources, by status.phase (Pending, Running, Succeeded, Failed; Unknown before the first status)',
+    labelNames: ['phase'] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });

@@ -1,5 +1,4 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { PHASES } from '../api/index.js';
 import { Controller } from '../controller/controller.js';
 import { EventRecorder } from '../kube/event-recorder.js';
 import { apiMessage } from '../kube/kube-errors.js';
@@ -15,6 +14,7 @@ import { HttpEndpoints } from './http-endpoints.js';
 import { LeaderElector, leaderIdentity } from '../kube/leader-election.js';
 import type { Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
+import { countPhases } from './phase-counts.js';
 import { PooledKubeConfig } from '../kube/pooled-kube-config.js';
 
 export interface OperatorOptions {
@@ -235,7 +235,7 @@ export class Operator {
     if (this.config.metricsBindAddress !== '0') {
       const metrics = new HttpEndpoints({
         '/metrics': async () => {
-          this.countJobs();
+          this.countPhases();
           return {
             status: 200,
             body: await this.metrics.registry.metrics(),
@@ -248,13 +248,10 @@ export class Operator {
     }
   }
 
-  /** policyjobwatch_jobs{phase}, counted from the cache at scrape time. */
-  private countJobs(): void {
-    const counts = new Map<string, number>(PHASES.map((p) => [p, 0]));
-    for (const resource of this.informer.list()) {
-      for (const job of resource.status?.jobs ?? [])
-        counts.set(job.phase, (counts.get(job.phase) ?? 0) + 1);
-    }
-    for (const [phase, n] of counts) this.metrics.jobs.set({ phase }, n);
+  /** policyjobwatch_jobs{phase} and policyjobwatch_resources{phase}, from the cache at scrape time. */
+  private countPhases(): void {
+    const counts = countPhases(this.informer.list());
+    for (const [phase, n] of counts.jobs) this.metrics.jobs.set({ phase }, n);
+    for (const [phase, n] of counts.resources) this.metrics.resources.set({ phase }, n);
   }
 }

@@ -16,10 +16,25 @@ const execFileAsync = promisify(execFile);
 const HACK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'hack');
 
 /**
- * The real engines of the GitOps tools, as small Go programs in hack/: Argo CD's Lua runtime
- * (gopher-lua) running health.lua, and Flux's kstatus. Test-only.
+ * The real tools, built from their Go modules through wrapper modules in hack/ (test-only):
+ * the engines of the GitOps tools, as small Go programs (Argo CD's Lua runtime gopher-lua
+ * running health.lua, and Flux's kstatus); Prometheus's promtool, and promql-metrics (the metric
+ * names of PromQL expressions, by Prometheus's own parser); controller-gen, which generates the
+ * Prometheus Operator's CRDs from its API types.
  */
-export type GoTool = 'argocd-health' | 'kstatus';
+export type GoTool = 'argocd-health' | 'kstatus' | 'promtool' | 'promql-metrics' | 'controller-gen';
+
+/** The wrapper module in hack/ of each tool, and the package `go build` builds there. */
+const TOOLS: Record<GoTool, { module: string; pkg: string }> = {
+  'argocd-health': { module: 'argocd-health', pkg: '.' },
+  kstatus: { module: 'kstatus', pkg: '.' },
+  promtool: { module: 'promtool', pkg: 'github.com/prometheus/prometheus/cmd/promtool' },
+  'promql-metrics': { module: 'promtool', pkg: './promql-metrics' },
+  'controller-gen': {
+    module: 'controller-gen',
+    pkg: 'sigs.k8s.io/controller-tools/cmd/controller-gen',
+  },
+};
 
 export interface ToolResult {
   code: number;
@@ -36,9 +51,9 @@ function cacheBase(env: NodeJS.ProcessEnv = process.env): string {
   return join(policyjobwatchCacheDir(env), 'go-tools');
 }
 
-/** Changes to the module's sources or to the Go release give a new binary. */
+/** Changes to the module's sources (its packages included) or to the Go release give a new binary. */
 async function sourceHash(moduleDir: string): Promise<string> {
-  const files = (await readdir(moduleDir))
+  const files = (await readdir(moduleDir, { recursive: true }))
     .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
     .sort();
   const hash = createHash('sha256');
@@ -51,23 +66,33 @@ async function sourceHash(moduleDir: string): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** hack/<module>, the wrapper module of a tool. */
+export function goToolModule(tool: GoTool): string {
+  return join(HACK_DIR, TOOLS[tool].module);
+}
+
+/** The tool's own directory in the cache; a change of its module's sources gives a new one. */
+export async function goToolCacheDir(tool: GoTool): Promise<string> {
+  return join(cacheBase(), `${tool}-${await sourceHash(goToolModule(tool))}`);
+}
+
 async function build(tool: GoTool): Promise<string> {
-  const moduleDir = join(HACK_DIR, tool);
-  const dir = join(cacheBase(), `${tool}-${await sourceHash(moduleDir)}`);
+  const moduleDir = goToolModule(tool);
+  const dir = await goToolCacheDir(tool);
   const binary = join(dir, tool);
   if (await isExecutable(binary)) return binary;
   await mkdir(dir, { recursive: true });
   // Build beside the target, then rename: a concurrent run never sees half a binary.
   const tmp = `${binary}.tmp-${String(process.pid)}`;
   const started = Date.now();
-  log(`building hack/${tool} into ${dir} (once per change of its sources)...`);
+  log(`building ${TOOLS[tool].pkg} (hack/${TOOLS[tool].module}) into ${dir}...`);
   try {
-    await runGo(['build', '-trimpath', '-o', tmp, '.'], moduleDir);
+    await runGo(['build', '-trimpath', '-o', tmp, TOOLS[tool].pkg], moduleDir);
     await rename(tmp, binary);
   } finally {
     await rm(tmp, { force: true });
   }
-  log(`built hack/${tool} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  log(`built ${tool} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return binary;
 }
 
@@ -84,14 +109,31 @@ export function goTool(tool: GoTool): Promise<string> {
   return pending;
 }
 
-/** Runs a tool; a non-zero exit is a result, not an error. */
-export async function runGoTool(tool: GoTool, args: string[], input?: string): Promise<ToolResult> {
+export interface RunOptions {
+  /** Default: this process's. */
+  cwd?: string;
+  /** Default: 30s. */
+  timeoutMs?: number;
+}
+
+/** Runs a tool (with go on PATH, GOTOOLCHAIN=local); a non-zero exit is a result, not an error. */
+export async function runGoTool(
+  tool: GoTool,
+  args: string[],
+  input?: string,
+  options: RunOptions = {},
+): Promise<ToolResult> {
   const binary = await goTool(tool);
   return new Promise((resolve) => {
-    const child = execFile(binary, args, { timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      binary,
+      args,
+      { cwd: options.cwd, env: goEnv(), timeout: options.timeoutMs ?? 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(input ?? '');
   });
 }
@@ -108,7 +150,7 @@ export interface KstatusResult {
   message: string;
 }
 
-async function runJson<T>(tool: GoTool, args: string[], obj: unknown): Promise<T> {
+export async function runJson<T>(tool: GoTool, args: string[], obj: unknown): Promise<T> {
   const result = await runGoTool(tool, args, JSON.stringify(obj));
   if (result.code !== 0) {
     throw new Error(`${tool} ${args.join(' ')} exited ${String(result.code)}: ${result.stderr}`);
