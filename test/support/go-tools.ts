@@ -17,9 +17,13 @@ const HACK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'hack
 
 /**
  * The real engines of the GitOps tools, as small Go programs in hack/: Argo CD's Lua runtime
- * (gopher-lua) running health.lua, and Flux's kstatus. Test-only.
+ * (gopher-lua) running health.lua, Flux's kstatus, and the helm command (a wrapper module that
+ * pins helm.sh/helm/v4). Test-only.
  */
-export type GoTool = 'argocd-health' | 'kstatus';
+export type GoTool = 'argocd-health' | 'kstatus' | 'helm';
+
+/** The package to build, when it is not the module's own main package. */
+const PACKAGES: Partial<Record<GoTool, string>> = { helm: 'helm.sh/helm/v4/cmd/helm' };
 
 export interface ToolResult {
   code: number;
@@ -62,7 +66,7 @@ async function build(tool: GoTool): Promise<string> {
   const started = Date.now();
   log(`building hack/${tool} into ${dir} (once per change of its sources)...`);
   try {
-    await runGo(['build', '-trimpath', '-o', tmp, '.'], moduleDir);
+    await runGo(['build', '-trimpath', '-o', tmp, PACKAGES[tool] ?? '.'], moduleDir);
     await rename(tmp, binary);
   } finally {
     await rm(tmp, { force: true });
