@@ -15,6 +15,7 @@ import {
   createLResources,
   idlePhase,
   lPhase,
+  selectorPhase,
   sPhase,
   type BenchCluster,
   type OperatorLauncher,
@@ -27,8 +28,8 @@ import {
   startSimulator,
   takeHeapSnapshot,
 } from './lib/processes.js';
-import { formatTable, reportL, reportS } from './lib/report.js';
-import { scenarioLJobIds, scenarioS, simScenario } from './lib/scenario.js';
+import { formatTable, reportL, reportS, reportSelector } from './lib/report.js';
+import { SELECTOR_KIND, scenarioLJobIds, scenarioS, simScenario } from './lib/scenario.js';
 import {
   SIM_LATENCY,
   UCS_FLAGS,
@@ -40,7 +41,13 @@ import {
 
 const TOKEN = 'bench-token-0f3a9c1d';
 const SECRET_NS = 'bench-system';
-const NS = { idle: 'bench-idle', s: 'bench-s', l: 'bench-l', base: 'bench-base' };
+const NS = {
+  idle: 'bench-idle',
+  s: 'bench-s',
+  l: 'bench-l',
+  base: 'bench-base',
+  sel: 'bench-sel',
+};
 
 async function main(settings: BenchSettings, started: number, say: Say): Promise<void> {
   const entry = cliEntry();
@@ -54,7 +61,7 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
     operatorEntry: entry.why,
   };
   say(
-    `scale ${settings.scale}: S ${settings.sResources} resources, L ${settings.lResources}; logs in ${runDir}`,
+    `scale ${settings.scale}: S ${settings.sResources} resources, L ${settings.lResources}, selector ${settings.selectorResources}; logs in ${runDir}`,
   );
   say(`operator runs ${entry.why}; simulator ${cliEntry('dev-cli').why}`);
   const profileDir = join(runDir, 'profile');
@@ -155,6 +162,10 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
       { ...l, resources: settings.lResources, baselineSeconds, concurrency: settings.concurrency },
       idle,
     );
+    const selReport = reportSelector(
+      await selectorPhase(env, launch, NS.sel, settings.selectorResources, SELECTOR_KIND),
+      settings.pollMs,
+    );
 
     await sim.run.stop();
     sim = undefined;
@@ -165,6 +176,7 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
       settings: {
         sResources: settings.sResources,
         lResources: settings.lResources,
+        selectorResources: settings.selectorResources,
         pollInterval: `${settings.pollMs / 1000}s`,
         jobWindow: `${settings.windowMs / 1000}s`,
         simLatency: SIM_LATENCY,
@@ -176,8 +188,13 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
         operatorNodeOptions: deploymentNodeOptions.join(' '),
       },
       machine: { ...machine, controlPlane: cp.describe() },
-      figures: [...sReport.figures, ...lReport.figures],
-      details: { S: sReport.details, L: lReport.details, idleOperator: idle },
+      figures: [...sReport.figures, ...lReport.figures, ...selReport.figures],
+      details: {
+        S: sReport.details,
+        L: lReport.details,
+        selector: selReport.details,
+        idleOperator: idle,
+      },
     };
     process.stdout.write(formatTable(result.figures, result.settings, machine));
     await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });

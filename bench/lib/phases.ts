@@ -14,13 +14,13 @@ import type { LocalControlPlane } from '../../src/control-plane/index.js';
 import { sleep } from '../../harness/eventually.js';
 import { fetchOperatorMetrics, mib, type OperatorMetrics } from './operator-metrics.js';
 import { metricSum } from './prometheus.js';
-import type { CallSnapshot, SMeasurements } from './report.js';
+import type { CallSnapshot, SelectorMeasurements, SMeasurements } from './report.js';
 import { changes, type ScenarioS } from './scenario.js';
 import type { BenchSettings } from './settings.js';
 import { StatusWatch } from './status-watch.js';
 
 export type Say = (line: string) => void;
-export type Phase = 'idle' | 'S' | 'L';
+export type Phase = 'idle' | 'S' | 'L' | 'selector';
 
 /** What every phase works against: the control plane, its clients and the simulator. */
 export interface BenchCluster {
@@ -229,15 +229,67 @@ export async function baselinePhase(
   return seconds;
 }
 
-/** Creates PolicyJobWatch resources (name → job IDs), `createConcurrency` at a time. */
+/**
+ * The selector: `resources` resources with `spec.jobSelector` on one list kind (newest 1 to 3 of
+ * its jobs). A fresh operator must serve them all from one list call per poll interval; the
+ * simulator counts the list calls. Runs until every resource selected a job, then three more
+ * intervals.
+ */
+export async function selectorPhase(
+  env: BenchCluster,
+  launch: OperatorLauncher,
+  namespace: string,
+  resources: number,
+  kind: string,
+): Promise<SelectorMeasurements> {
+  const { settings, say, simUrl } = env;
+  await createResources(
+    env,
+    namespace,
+    Array.from({ length: resources }, (_, i) => [
+      `sel-${String(i).padStart(4, '0')}`,
+      { jobSelector: { kind, newest: 1 + (i % 3) } },
+    ]),
+  );
+  await simAdmin(simUrl, 'DELETE', '/_sim/stats');
+  const start = Date.now();
+  const operator = await launch('selector', namespace);
+  try {
+    const deadline = Date.now() + 120_000;
+    let selected = 0;
+    for (;;) {
+      const list = (await env.objects.listNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: PLURAL,
+      })) as { items: PolicyJobWatch[] };
+      selected = list.items.filter((o) => (o.status?.selectedJobIDs?.length ?? 0) > 0).length;
+      if (selected === resources || Date.now() > deadline) break;
+      await sleep(1000);
+    }
+    say(`selector: ${selected}/${resources} resources selected a job`);
+    // Three more poll intervals: each may cost one list call, shared by every resource.
+    await sleep(3 * settings.pollMs);
+    const stats = (await simAdmin(simUrl, 'GET', '/_sim/stats')) as {
+      lists?: Record<string, number>;
+    };
+    const elapsedMs = Date.now() - start;
+    return { resources, kind, listCalls: stats.lists?.[kind] ?? 0, elapsedMs, selected };
+  } finally {
+    await operator.stop();
+  }
+}
+
+/** Creates PolicyJobWatch resources (name → job IDs or a spec), `createConcurrency` at a time. */
 async function createResources(
   env: BenchCluster,
   namespace: string,
-  resources: readonly (readonly [string, string[]])[],
+  resources: readonly (readonly [string, string[] | PolicyJobWatch['spec']])[],
 ): Promise<void> {
   const limit = pLimit(env.settings.createConcurrency);
   await Promise.all(
-    resources.map(([name, jobIDs]) =>
+    resources.map(([name, jobs]) =>
       limit(() =>
         env.objects.createNamespacedCustomObject({
           group: GROUP,
@@ -248,7 +300,7 @@ async function createResources(
             apiVersion: API_VERSION,
             kind: KIND,
             metadata: { name, namespace },
-            spec: { jobIDs },
+            spec: Array.isArray(jobs) ? { jobIDs: jobs } : jobs,
           },
         }),
       ),

@@ -212,6 +212,44 @@ export function reportL(m: LMeasurements, idle: OperatorMetrics): Report {
   };
 }
 
+/** What the selector phase measured. */
+export interface SelectorMeasurements {
+  /** Selector resources, all selecting on `kind`. */
+  resources: number;
+  kind: string;
+  /** GET /v1/policy/jobs?kind= calls the simulator counted for `kind`. */
+  listCalls: number;
+  /** Milliseconds from starting the operator to reading the count. */
+  elapsedMs: number;
+  /** Resources whose status.selectedJobIDs names at least one job. */
+  selected: number;
+}
+
+/**
+ * Figure 7: list calls per poll interval, however many resources select on the kind. One call at
+ * start, then at most one per interval: pass when the calls are at most floor(elapsed/poll) + 1
+ * and every resource selected a job.
+ */
+export function reportSelector(m: SelectorMeasurements, pollMs: number): Report {
+  const allowed = Math.floor(m.elapsedMs / pollMs) + 1;
+  // The calls after the one at start, per poll interval elapsed: 1 at most, however many resources.
+  const perInterval = Math.max(0, m.listCalls - 1) / (m.elapsedMs / pollMs);
+  return {
+    figures: [
+      {
+        id: '7',
+        name: `selector: list calls per poll interval (${m.resources} resources, kind ${m.kind})`,
+        value: perInterval,
+        unit: '',
+        limit: '1 per kind',
+        pass: m.listCalls <= allowed && m.selected === m.resources,
+        detail: `${m.listCalls} list calls in ${(m.elapsedMs / 1000).toFixed(1)} s (at most ${allowed} allowed); ${m.selected}/${m.resources} resources selected a job`,
+      },
+    ],
+    details: { ...m, allowedListCalls: allowed },
+  };
+}
+
 /** Figures 5 (RSS, heap) and 6 (CPU per 1,000 reconciles) of one phase. */
 export function memoryFigures(
   phase: string,

@@ -105,9 +105,26 @@ export function scenarioLJobIds(resources: number): string[] {
   return Array.from({ length: resources }, (_, i) => `l-job-${String(i).padStart(5, '0')}`);
 }
 
+/**
+ * The list kind the selector phase selects on: its own, so that its list answers hold only its
+ * few jobs (S and L jobs are listed under the default kind, EnablePolicy; UCS documents no other
+ * kind, and the selector takes any string).
+ */
+export const SELECTOR_KIND = 'BenchSelector';
+/** Jobs listed under SELECTOR_KIND: as many as the largest `newest` of the selector phase. */
+export const SELECTOR_JOBS = 3;
+
 export function simScenario(s: ScenarioS, lJobIds: readonly string[]): ScenarioInput {
   return {
-    jobs: [...s.jobs.map(simJob), ...lJobIds.map((id): JobInput => ({ id, seed: true }))],
+    jobs: [
+      ...s.jobs.map(simJob),
+      ...lJobIds.map((id): JobInput => ({ id, seed: true })),
+      ...Array.from({ length: SELECTOR_JOBS }, (_, i): JobInput => ({
+        id: `sel-job-${String(i).padStart(2, '0')}`,
+        seed: true,
+        listKind: SELECTOR_KIND,
+      })),
+    ],
   };
 }
 

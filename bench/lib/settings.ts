@@ -14,6 +14,8 @@ export interface BenchSettings {
   pollMs: number;
   sResources: number;
   lResources: number;
+  /** Resources of the selector phase, all selecting on one list kind. */
+  selectorResources: number;
   /** CPU profiles of the operator processes and heap snapshots after S and after L. */
   profile: boolean;
 }
@@ -23,7 +25,7 @@ export const UCS_FLAGS = { qps: '10000', burst: '100000', maxInFlight: '64' } as
 export const SIM_LATENCY = '20ms';
 
 export const USAGE = `npm run bench -- [options]   (bench/README.md says what is measured)
-  --scale <x>                       multiplies the resource counts (S: 1,000, L: 10,000); default 1
+  --scale <x>                       multiplies the resource counts (S: 1,000, L: 10,000, selector: 200); default 1
   --max-concurrent-reconciles <n>   the operator's flag and the baseline's concurrency; default 16
   --create-concurrency <n>          concurrent creates while setting up; default 32
   --window <duration>               job window of S (for developing the bench); default 120s
@@ -57,6 +59,7 @@ export function parseBenchArgs(args: readonly string[]): BenchSettings | undefin
     pollMs: seconds(values['poll-interval']) * 1000,
     sResources: Math.max(2, Math.round(1000 * scale)),
     lResources: Math.max(2, Math.round(10_000 * scale)),
+    selectorResources: Math.max(20, Math.round(200 * scale)),
     profile: values.profile,
   };
 }

@@ -18,16 +18,19 @@ const HACK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'hack
 /**
  * The real tools, built from their Go modules through wrapper modules in hack/ (test-only):
  * the engines of the GitOps tools, as small Go programs (Argo CD's Lua runtime gopher-lua
- * running health.lua, and Flux's kstatus); Prometheus's promtool, and promql-metrics (the metric
+ * running health.lua, and Flux's kstatus); the helm command (pinning helm.sh/helm/v4);
+ * Prometheus's promtool, and promql-metrics (the metric
  * names of PromQL expressions, by Prometheus's own parser); controller-gen, which generates the
  * Prometheus Operator's CRDs from its API types.
  */
-export type GoTool = 'argocd-health' | 'kstatus' | 'promtool' | 'promql-metrics' | 'controller-gen';
+export type GoTool =
+  'argocd-health' | 'kstatus' | 'helm' | 'promtool' | 'promql-metrics' | 'controller-gen';
 
 /** The wrapper module in hack/ of each tool, and the package `go build` builds there. */
 const TOOLS: Record<GoTool, { module: string; pkg: string }> = {
   'argocd-health': { module: 'argocd-health', pkg: '.' },
   kstatus: { module: 'kstatus', pkg: '.' },
+  helm: { module: 'helm', pkg: 'helm.sh/helm/v4/cmd/helm' },
   promtool: { module: 'promtool', pkg: 'github.com/prometheus/prometheus/cmd/promtool' },
   'promql-metrics': { module: 'promtool', pkg: './promql-metrics' },
   'controller-gen': {

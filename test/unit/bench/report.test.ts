@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import type { OperatorMetrics } from '../../../bench/lib/operator-metrics.js';
-import { formatTable, reportL, reportS, type SMeasurements } from '../../../bench/lib/report.js';
+import {
+  formatTable,
+  reportL,
+  reportS,
+  reportSelector,
+  type SMeasurements,
+} from '../../../bench/lib/report.js';
 import type { ScenarioS } from '../../../bench/lib/scenario.js';
 import { parseBenchArgs, seconds } from '../../../bench/lib/settings.js';
 
@@ -135,6 +141,23 @@ describe('bench: the figures from what the phases measured', () => {
     expect(report.figures.map((f) => f.id)).to.deep.equal(['4', '5-L', '5-L-heap', '6-L']);
   });
 
+  it('selector: list calls per poll interval against one per interval plus the first', () => {
+    const m = { resources: 200, kind: 'K', listCalls: 5, elapsedMs: 45_000, selected: 200 };
+    // 45 s at a 10 s poll: one call at start and at most one per interval, 4 + 1 = 5.
+    const [ok] = reportSelector(m, POLL).figures;
+    expect(ok?.id).to.equal('7');
+    expect(ok?.limit).to.equal('1 per kind');
+    // The four calls after the first, over 4.5 intervals.
+    expect(ok?.value).to.be.closeTo(4 / 4.5, 1e-9);
+    expect(ok?.pass).to.equal(true);
+    expect(ok?.detail).to.equal(
+      '5 list calls in 45.0 s (at most 5 allowed); 200/200 resources selected a job',
+    );
+    expect(reportSelector({ ...m, listCalls: 6 }, POLL).figures[0]?.pass).to.equal(false);
+    expect(reportSelector({ ...m, selected: 199 }, POLL).figures[0]?.pass).to.equal(false);
+    expect(reportSelector(m, POLL).details).to.include({ listCalls: 5, allowedListCalls: 5 });
+  });
+
   it('prints one row a figure under the settings and the machine', () => {
     const text = formatTable(
       [
@@ -163,6 +186,7 @@ describe('bench: the command line', () => {
       pollMs: 10_000,
       sResources: 100,
       lResources: 1000,
+      selectorResources: 20,
       profile: false,
     });
     expect(parseBenchArgs(['--help'])).to.equal(undefined);

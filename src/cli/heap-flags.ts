@@ -1,0 +1,37 @@
+// Heap sizing for `policyjobwatch run` started without the Deployment's NODE_OPTIONS (outside the
+// image, as a user tries it first). V8 sizes its heap when the process starts, so
+// v8.setFlagsFromString is too late for these flags: the operator re-executes itself in place
+// (process.execve, no second process) with the flags the Deployment sets, unless the user chose
+// their own heap flags (command line or NODE_OPTIONS) or POLICYJOBWATCH_HEAP_FLAGS=off.
+
+/** The Deployment's heap flags (manifests/base/deployment.yaml, NODE_OPTIONS). */
+export const DEFAULT_HEAP_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=16'];
+
+/** The V8 heap flags the process is missing: empty when the user set any of their own. */
+export function missingHeapFlags(
+  execArgv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  if (env['POLICYJOBWATCH_HEAP_FLAGS'] === 'off') return [];
+  const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  const named = (flag: string): string =>
+    (flag.replace(/^--/, '').split('=')[0] ?? '').replace(/_/g, '-');
+  const chosen = new Set(given.filter((f) => f.startsWith('--')).map(named));
+  if (DEFAULT_HEAP_FLAGS.some((flag) => chosen.has(named(flag)))) return [];
+  return [...DEFAULT_HEAP_FLAGS];
+}
+
+/**
+ * Re-executes this process with the default heap flags when `run` is started without them.
+ * Returns (without re-executing) where process.execve is missing (Windows, older Node).
+ */
+export function sizeHeap(argv: readonly string[] = process.argv): void {
+  if (argv[2] !== 'run') return;
+  const flags = missingHeapFlags(process.execArgv, process.env);
+  if (flags.length === 0 || typeof process.execve !== 'function') return;
+  process.execve(
+    process.execPath,
+    [process.execPath, ...flags, ...process.execArgv, ...argv.slice(1)],
+    process.env,
+  );
+}
