@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { JobEntry, PolicyJobWatchStatus, TaskEntry } from '../../../src/api/index.js';
 import { parsePolicyJobWatchStatus } from '../../../src/api/index.js';
+import { KEEP_ORDER, taskBucket } from '../../../src/controller/map-job.js';
 import { fitStatus, statusBytes } from '../../../src/controller/status-budget.js';
 
 const task = (name: string, status: string, reasonLength: number): TaskEntry => ({
@@ -119,4 +120,61 @@ describe('fitStatus', () => {
       undefined,
     );
   });
+
+  it('sheds the same task entries as the straightforward one-scan-per-removal rule', () => {
+    // Random statuses (seeded): uneven jobs, shuffled outcomes, reasons of varied length.
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const outcomes = ['Succeeded', 'Failed', 'Running', 'Pending', 'TimedOut', 'Unknown'];
+    for (let run = 0; run < 40; run++) {
+      const input = status(1 + random(12), 1, 10);
+      for (const job of input.jobs ?? []) {
+        job.tasks = Array.from({ length: random(400) }, (_, i) =>
+          task(`t${i}`, outcomes[random(outcomes.length)] ?? 'Unknown', 20 + random(400)),
+        );
+      }
+      const maxBytes = 20_000 + random(200_000);
+      const expected = referenceShed(input, maxBytes - 1024);
+      const fitted = fitStatus(input, maxBytes);
+      const names = (s: PolicyJobWatchStatus) =>
+        (s.jobs ?? []).map((j) => (j.tasks ?? []).map((t) => t.name));
+      expect(names(fitted), `run ${run}`).to.deep.equal(expected.names);
+      expect(fitted.truncated?.tasksOmitted ?? 0, `run ${run}`).to.equal(expected.omitted);
+    }
+  });
 });
+
+/**
+ * The rule fitStatus implements, written the obvious way (a scan of every job's tasks for each
+ * removal): bucket by bucket (succeeded, other, running, failed), the last task of that bucket
+ * from the job with the most tasks left, the later job on a tie, until the status fits `budget`.
+ */
+function referenceShed(
+  input: PolicyJobWatchStatus,
+  budget: number,
+): { names: (string | undefined)[][]; omitted: number } {
+  const lists = (input.jobs ?? []).map((j) => [...(j.tasks ?? [])]);
+  let size = statusBytes(input);
+  let omitted = 0;
+  for (const bucket of [...KEEP_ORDER].reverse()) {
+    while (size > budget) {
+      let pick = -1;
+      lists.forEach((list, i) => {
+        if (!list.some((t) => taskBucket(t.status?.status) === bucket)) return;
+        if (pick < 0 || list.length >= (lists[pick]?.length ?? 0)) pick = i;
+      });
+      if (pick < 0) break;
+      const list = lists[pick] ?? [];
+      const [gone] = list.splice(
+        list.findLastIndex((t) => taskBucket(t.status?.status) === bucket),
+        1,
+      );
+      size -= Buffer.byteLength(JSON.stringify(gone)) + (list.length > 0 ? 1 : 0);
+      omitted += 1;
+    }
+  }
+  return { names: lists.map((list) => list.map((t) => t.name)), omitted };
+}
