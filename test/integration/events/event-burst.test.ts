@@ -14,7 +14,7 @@ import {
 } from '../../../src/kube/event-recorder.js';
 import type { TransitionEvent } from '../../../src/controller/transition-events.js';
 import { adminKubeConfig } from '../../support/control-plane.js';
-import { installCrd } from '../../../harness/crd.js';
+import { eventTarget } from './event-target.js';
 import { PolicyJobWatchClient } from '../../support/policyjobwatch-client.js';
 
 const NS = 'events-burst';
@@ -86,10 +86,7 @@ describe('a burst of events on the real apiserver, paced at the defaults', funct
   };
 
   before(async () => {
-    await installCrd(h.kc);
-    await h.core.createNamespace({ body: { metadata: { name: NS } } }).catch(() => undefined);
-    await h.create('w', { jobIDs: ['a'] });
-    uid = (await h.get('w')).metadata.uid ?? '';
+    uid = await eventTarget(h, NS);
     events = h.kc.makeApiClient(EventsV1Api);
     log = winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
     log.on('data', (info: { message: string }) => failures.push(info.message));
