@@ -7,16 +7,27 @@ import {
   type EventsV1Event,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { TokenBucket } from 'limiter';
 import type { EventTarget, Logger } from '../controller/ports.js';
 import { EventSeriesCache, eventKey, type SeriesEntry } from './event-series.js';
 import { apiMessage, apiStatus } from './kube-errors.js';
 import type { TransitionEvent } from '../controller/transition-events.js';
 
+/** The calls the recorder makes: EventsV1Api's (tests wrap it to watch the writes). */
+export type EventWriter = Pick<EventsV1Api, 'createNamespacedEvent' | 'patchNamespacedEvent'>;
+
 export interface EventRecorderOptions {
-  /** Events waiting to be written; past this, new events are dropped (client-go: 1,000). */
+  /** Event writes per second, long-run average (token bucket); default 20. */
+  qps?: number;
+  /** Writes that may go at once after a quiet period (the bucket's size); default 50. */
+  burst?: number;
+  /** Event writes in flight at once; default 4. */
+  maxInFlight?: number;
+  /**
+   * Events waiting to be written; past this, new events are dropped. A backstop against a
+   * runaway only (default 50,000): a normal burst waits and is written at `qps`.
+   */
   maxQueued?: number;
-  /** Event writes in flight at once. */
-  concurrency?: number;
   /** Checked before each write: false drops the event (a replica that lost its lease). */
   canWrite?: () => boolean;
   /** Called for every event dropped because the queue was full. */
@@ -25,6 +36,8 @@ export interface EventRecorderOptions {
   instance?: string;
   /** The clock of eventTime and of the series window (tests move it). */
   now?: () => Date;
+  /** Default: an EventsV1Api of the kubeconfig. */
+  api?: EventWriter;
 }
 
 /** `reportingController`: the controller's name, as in its metrics. */
@@ -33,13 +46,16 @@ export const REPORTING_CONTROLLER = 'policyjobwatch';
 /** What the operator did when it saw what the event reports: it polled the UCS job. */
 export const EVENT_ACTION = 'PollJob';
 
+export const DEFAULT_EVENT_QPS = 20;
+export const DEFAULT_EVENT_BURST = 50;
+export const DEFAULT_EVENT_MAX_IN_FLIGHT = 4;
+/** Only a runaway fills it: 10,000 new resources at once queue about 10,000. */
+export const DEFAULT_EVENT_MAX_QUEUED = 50_000;
+
 /** events.k8s.io/v1 limits (kubernetes/pkg/apis/core/validation/events.go), in bytes. */
 const NOTE_LIMIT = 1024;
 const INSTANCE_LIMIT = 128;
 const NAME_LIMIT = 253;
-
-/** How often the recorder logs that it dropped events (with the count since the last line). */
-const DROP_LOG_INTERVAL_MS = 60_000;
 
 /** An event and what the apiserver holds of it. */
 interface Recorded {
@@ -59,26 +75,33 @@ type Entry = SeriesEntry<Recorded>;
  * Records events.k8s.io/v1 Events (what `kubectl events` and `kubectl describe` show) as
  * client-go's events recorder does: `regarding` the resource, with reportingController,
  * reportingInstance, action and eventTime; an event isomorphic to one recorded within 6 minutes
- * is not a new Event but a PATCH of the first one's `series` (count, lastObservedTime). Writes
- * happen in the background, so a reconcile never waits on them, through a bounded queue whose
- * overflow is dropped (counted and logged), with a few writes in flight. A series queued or in
- * flight takes its repeats along in its next write (client-go writes counts past 2 only every
- * few minutes; our events are transitions, so repeats are few and each is written). Events are
- * best effort; the status is the record. A failed write is logged, never fatal.
+ * is not a new Event but a PATCH of the first one's `series` (count, lastObservedTime).
+ *
+ * Writes happen in the background, so a reconcile never waits on them: a FIFO queue, paced by a
+ * token bucket (`qps`, `burst`) with at most `maxInFlight` writes open, so that a burst (10,000
+ * new resources at start-up) is written in full at a rate the apiserver sustains instead of
+ * being dropped or flooding it. An event already queued or in flight takes its repeats along
+ * (client-go's EventCorrelator aggregates the same way): its entry is held in the series cache,
+ * and the next write carries the count. Only past `maxQueued` (a runaway) are new events
+ * dropped, counted, and logged once when it starts and once when the queue has drained. Events
+ * are best effort; the status is the record. A failed write is logged, never fatal.
  */
 export class EventRecorder {
-  private readonly api: EventsV1Api;
+  private readonly api: EventWriter;
   private readonly instance: string;
   private readonly now: () => Date;
   private readonly series = new EventSeriesCache<Recorded>();
   private readonly queue: Entry[] = [];
+  private readonly bucket: TokenBucket | undefined;
+  /** The pump's wake-up once the bucket has a token again. */
+  private timer: NodeJS.Timeout | undefined;
   private active = 0;
+  private closed = false;
   private idleWaiters: (() => void)[] = [];
-  private droppedSinceLog = 0;
-  private lastDropLog = 0;
+  private droppedInBurst = 0;
   private sequence = 0;
   private readonly maxQueued: number;
-  private readonly concurrency: number;
+  private readonly maxInFlight: number;
   private readonly patchOptions = setHeaderOptions(
     'Content-Type',
     PatchStrategy.StrategicMergePatch,
@@ -89,15 +112,25 @@ export class EventRecorder {
     private readonly log: Logger,
     private readonly options: EventRecorderOptions = {},
   ) {
-    this.api = kc.makeApiClient(EventsV1Api);
-    this.maxQueued = options.maxQueued ?? 1000;
-    this.concurrency = options.concurrency ?? 4;
+    this.api = options.api ?? kc.makeApiClient(EventsV1Api);
+    this.maxQueued = options.maxQueued ?? DEFAULT_EVENT_MAX_QUEUED;
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_EVENT_MAX_IN_FLIGHT;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1)
+      throw new RangeError(`maxInFlight must be a whole number >= 1, got ${this.maxInFlight}`);
+    const qps = options.qps ?? DEFAULT_EVENT_QPS;
+    if (Number.isFinite(qps) && qps > 0) {
+      const burst = Math.max(1, Math.floor(options.burst ?? DEFAULT_EVENT_BURST));
+      this.bucket = new TokenBucket({ bucketSize: burst, tokensPerInterval: qps, interval: 1000 });
+      // limiter's bucket starts empty; a fresh process may use its burst at once.
+      this.bucket.content = burst;
+    }
     this.instance = truncateBytes(options.instance ?? hostname(), INSTANCE_LIMIT);
     this.now = options.now ?? (() => new Date());
   }
 
   /** Queues the event (or counts a repeat into its series) and returns at once. */
   record(target: EventTarget, event: TransitionEvent): void {
+    if (this.closed) return;
     const at = this.now();
     const body = this.newEvent(target, event, at);
     const key = eventKey({
@@ -149,7 +182,7 @@ export class EventRecorder {
 
   /** Resolves once every queued event was written (or dropped), or after `timeoutMs`. */
   async flush(timeoutMs: number): Promise<void> {
-    if (this.queue.length === 0 && this.active === 0) return;
+    if (this.idle) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
@@ -160,9 +193,32 @@ export class EventRecorder {
     clearTimeout(timer);
   }
 
-  /** Events waiting to be written. */
+  /**
+   * Stops: events still queued are not written (logged with their number), later ones are
+   * ignored; writes in flight finish. For shutdown, after flush().
+   */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const left = this.queue.splice(0);
+    for (const entry of left) this.settleEntry(entry);
+    if (left.length > 0) this.log.warn('events not written at shutdown', { events: left.length });
+    this.settle();
+  }
+
+  /** Events waiting to be written (not yet in flight). */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Event writes open now. */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  private get idle(): boolean {
+    return this.queue.length === 0 && this.active === 0;
   }
 
   /** client-go's name: the object's name and the time in nanoseconds, in hex. */
@@ -177,48 +233,70 @@ export class EventRecorder {
 
   private enqueue(entry: Entry): void {
     entry.value.state = 'queued';
+    // Held: every repeat merges into it however long it waits.
+    this.series.hold(entry);
     this.queue.push(entry);
     this.pump();
   }
 
+  /** Starts writes while a slot is free and the bucket has a token; else waits for a token. */
   private pump(): void {
-    while (this.active < this.concurrency) {
+    while (this.queue.length > 0 && this.active < this.maxInFlight) {
+      if (this.bucket && !this.bucket.tryRemoveTokens(1)) {
+        this.timer ??= setTimeout(
+          () => {
+            this.timer = undefined;
+            this.pump();
+          },
+          Math.max(1, this.bucket.getWaitTime(1)),
+        );
+        return;
+      }
       const next = this.queue.shift();
       if (next === undefined) break;
       this.active += 1;
       void this.write(next).finally(() => {
         this.active -= 1;
         this.pump();
-        if (this.active === 0 && this.queue.length === 0) {
-          this.logDropped('event queue drained; some events were dropped');
-          const waiters = this.idleWaiters;
-          this.idleWaiters = [];
-          for (const resolve of waiters) resolve();
-        }
+        this.settle();
       });
     }
   }
 
-  private dropped(): void {
-    this.options.onDropped?.();
-    this.droppedSinceLog += 1;
-    if (Date.now() - this.lastDropLog >= DROP_LOG_INTERVAL_MS)
-      this.logDropped('event queue full; dropping events');
+  /** Once nothing is queued or in flight: reports the burst's drops and wakes flush(). */
+  private settle(): void {
+    if (!this.idle) return;
+    if (this.droppedInBurst > 0) {
+      this.log.warn('event queue drained; some events were dropped', {
+        dropped: this.droppedInBurst,
+        maxQueued: this.maxQueued,
+      });
+      this.droppedInBurst = 0;
+    }
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
-  /** Logs the events dropped since the last such line (at most one a minute while dropping). */
-  private logDropped(message: string): void {
-    if (this.droppedSinceLog === 0) return;
-    this.log.warn(message, { dropped: this.droppedSinceLog, maxQueued: this.maxQueued });
-    this.droppedSinceLog = 0;
-    this.lastDropLog = Date.now();
+  /** Counts a drop; the first of a burst is logged, the rest once the queue has drained. */
+  private dropped(): void {
+    this.options.onDropped?.();
+    this.droppedInBurst += 1;
+    if (this.droppedInBurst === 1)
+      this.log.warn('event queue full; dropping events', { maxQueued: this.maxQueued });
+  }
+
+  /** The entry is written as far as it goes: no longer held (forgotten if never created). */
+  private settleEntry(entry: Entry): void {
+    entry.value.state = 'idle';
+    if (entry.value.created) this.series.release(entry, this.now());
+    else this.series.forget(entry);
   }
 
   private async write(entry: Entry): Promise<void> {
     const recorded = entry.value;
     if (this.options.canWrite && !this.options.canWrite()) {
-      recorded.state = 'idle';
-      if (!recorded.created) this.series.forget(entry);
+      this.settleEntry(entry);
       return;
     }
     recorded.state = 'writing';
@@ -250,14 +328,10 @@ export class EventRecorder {
         reason: recorded.body.reason,
         error: apiMessage(err),
       });
-      // Never created: the next occurrence starts a new event rather than patching nothing.
-      if (!recorded.created) this.series.forget(entry);
-    } finally {
-      recorded.state = 'idle';
     }
-    // Repeats that came while it was in flight.
-    if (ok && entry.count > recorded.writtenCount && this.queue.length < this.maxQueued)
-      this.enqueue(entry);
+    // Repeats that came while it was in flight: written next, in their turn.
+    if (ok && !this.closed && entry.count > recorded.writtenCount) this.enqueue(entry);
+    else this.settleEntry(entry);
   }
 
   private async create(recorded: Recorded, series: EventsV1Event['series'] | null): Promise<void> {

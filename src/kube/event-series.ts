@@ -4,6 +4,10 @@
  * one's series (count 2, 3, ...) instead of becoming a new Event object. Pure: the clock is an
  * argument. Unlike client-go, the note is part of the key: ours name the job, and two jobs of one
  * resource must stay two events (the apiserver keeps an event's note immutable anyway).
+ *
+ * An entry can be held (its event waits to be written, or is being written): a held entry is
+ * never closed nor evicted, so that every repeat of an event still queued merges into it, as
+ * client-go's EventCorrelator aggregates, however long the queue and however old the event.
  */
 
 /** client-go's finishTime: a series whose last repeat is older than this is closed. */
@@ -52,9 +56,11 @@ export interface SeriesEntry<T> {
 export type Observation<T> =
   { kind: 'new'; entry: SeriesEntry<T> } | { kind: 'repeat'; entry: SeriesEntry<T> };
 
-/** The open series by key, in order of their last observation (oldest first). */
+/** The open series by key, in order of their last observation (oldest first), and the held ones. */
 export class EventSeriesCache<T> {
   private readonly entries = new Map<string, SeriesEntry<T>>();
+  /** Held entries: out of `entries`, so that closing and eviction never see them. */
+  private readonly held = new Map<string, SeriesEntry<T>>();
 
   constructor(
     private readonly windowMs = SERIES_WINDOW_MS,
@@ -62,13 +68,20 @@ export class EventSeriesCache<T> {
   ) {}
 
   /**
-   * Records one occurrence at `now`: a repeat of an open series (its count goes up), or a new
-   * entry holding `create()`'s value.
+   * Records one occurrence at `now`: a repeat of a held entry or of an open series (its count
+   * goes up), or a new entry holding `create()`'s value.
    */
   observe(key: string, now: Date, create: () => T): Observation<T> {
     this.expire(now);
+    const waiting = this.held.get(key);
+    if (waiting) {
+      waiting.count += 1;
+      waiting.lastObserved = now;
+      return { kind: 'repeat', entry: waiting };
+    }
     const open = this.entries.get(key);
-    if (open) {
+    // An entry released late can stand after newer ones: its window is checked here too.
+    if (open && this.isOpen(open, now)) {
       open.count += 1;
       open.lastObserved = now;
       // Move it to the end: the map stays ordered by last observation.
@@ -83,28 +96,60 @@ export class EventSeriesCache<T> {
       count: 1,
       lastObserved: now,
     };
+    this.entries.delete(key);
     this.entries.set(key, entry);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(oldest);
-    }
+    this.trim();
     return { kind: 'new', entry };
+  }
+
+  /** Keeps the entry (its event is queued or being written) until release(): it stays open. */
+  hold(entry: SeriesEntry<T>): void {
+    if (this.held.get(entry.key) === entry) return;
+    if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    this.held.set(entry.key, entry);
+  }
+
+  /** Ends a hold: the entry is an open series again, or closed if its window passed by `now`. */
+  release(entry: SeriesEntry<T>, now: Date): void {
+    if (this.held.get(entry.key) !== entry) return;
+    this.held.delete(entry.key);
+    if (!this.isOpen(entry, now) || this.entries.has(entry.key)) return;
+    this.entries.set(entry.key, entry);
+    this.trim();
   }
 
   /** Forgets an entry (its first write failed: the next occurrence starts afresh). */
   forget(entry: SeriesEntry<T>): void {
     if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    if (this.held.get(entry.key) === entry) this.held.delete(entry.key);
   }
 
+  /** Open series and held entries. */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.held.size;
   }
 
-  /** Closes the series last observed more than a window before `now`. */
+  /** Held entries. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  /** Past its bound, forgets the least recently observed open series. */
+  private trim(): void {
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  private isOpen(entry: SeriesEntry<T>, now: Date): boolean {
+    return entry.lastObserved.getTime() >= now.getTime() - this.windowMs;
+  }
+
+  /** Closes the series last observed more than a window before `now` (held ones stay). */
   private expire(now: Date): void {
-    const cutoff = now.getTime() - this.windowMs;
     for (const [key, entry] of this.entries) {
-      if (entry.lastObserved.getTime() >= cutoff) break;
+      if (this.isOpen(entry, now)) break;
       this.entries.delete(key);
     }
   }

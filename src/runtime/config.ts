@@ -100,6 +100,19 @@ const FLAGS: Record<string, FlagSpec> = {
     description: 'time-out of one UCS request',
     default: '10s',
   },
+  eventQps: {
+    flag: '--event-qps <n>',
+    env: 'POLICYJOBWATCH_EVENT_QPS',
+    description:
+      'Kubernetes Event writes per second (token bucket); a burst of events waits and is written at this rate',
+    default: '20',
+  },
+  eventBurst: {
+    flag: '--event-burst <n>',
+    env: 'POLICYJOBWATCH_EVENT_BURST',
+    description: 'Event write burst above --event-qps',
+    default: '50',
+  },
   caFile: {
     flag: '--ca-file <path>',
     env: 'POLICYJOBWATCH_CA_FILE',
@@ -277,6 +290,8 @@ const configSchema = z
     ucsBurst: count(1, 100_000),
     ucsMaxInFlight: count(1, 1024),
     ucsTimeout: duration(100, 300_000, '100ms and 5m'),
+    eventQps: z.coerce.number().positive().max(10_000),
+    eventBurst: count(1, 100_000),
     caFile: z.string().min(1).optional(),
     idTokenFile: z.string().min(1).optional(),
     maxTasksPerJob: count(1, 1000),

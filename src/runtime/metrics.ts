@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CONTROLLER_NAME } from '../controller/ports.js';
 import type { WorkQueueMetrics } from '../controller/work-queue.js';
+import { DEFAULT_EVENT_MAX_QUEUED } from '../kube/event-recorder.js';
 
 /**
  * Prometheus metrics under controller-runtime's names, so existing controller dashboards and
@@ -54,7 +55,12 @@ export class OperatorMetrics {
   });
   readonly eventsDropped = new Counter({
     name: 'policyjobwatch_events_dropped_total',
-    help: 'Events not recorded because the event queue was full (events are best effort; the status is the record)',
+    help: `Events not recorded because the event queue was at its backstop cap of ${DEFAULT_EVENT_MAX_QUEUED.toLocaleString('en-US')} (events are best effort; the status is the record)`,
+    registers: [this.registry],
+  });
+  readonly eventsQueued = new Gauge({
+    name: 'policyjobwatch_events_queued',
+    help: 'Events waiting to be written (paced by --event-qps and --event-burst; repeats merge into a waiting event)',
     registers: [this.registry],
   });
   readonly ucsRequests = new Counter({

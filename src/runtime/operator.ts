@@ -103,6 +103,8 @@ export class Operator {
     const fenced = <T>(call: () => Promise<T>): Promise<T> =>
       leading() ? call() : Promise.reject(new NotLeaderError());
     this.events = new EventRecorder(kc, log, {
+      qps: config.eventQps,
+      burst: config.eventBurst,
       canWrite: leading,
       onDropped: () => {
         this.metrics.eventsDropped.inc();
@@ -215,6 +217,7 @@ export class Operator {
     const started = Date.now();
     await this.controller.stop(graceMs);
     await this.events.flush(Math.max(0, graceMs - (Date.now() - started)));
+    this.events.close();
     await this.elector?.stop();
     await this.informer.stop();
     await Promise.all(this.endpoints.map((e) => e.close()));
@@ -236,6 +239,7 @@ export class Operator {
       const metrics = new HttpEndpoints({
         '/metrics': async () => {
           this.countPhases();
+          this.metrics.eventsQueued.set(this.events.queued);
           return {
             status: 200,
             body: await this.metrics.registry.metrics(),

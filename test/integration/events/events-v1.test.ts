@@ -11,7 +11,7 @@ import { EVENT_ACTION, EventRecorder } from '../../../src/kube/event-recorder.js
 import { SERIES_WINDOW_MS } from '../../../src/kube/event-series.js';
 import type { TransitionEvent } from '../../../src/controller/transition-events.js';
 import { adminKubeConfig, kubectl } from '../../support/control-plane.js';
-import { installCrd } from '../../../harness/crd.js';
+import { eventTarget } from './event-target.js';
 import { PolicyJobWatchClient } from '../../support/policyjobwatch-client.js';
 
 const NS = 'events-v1';
@@ -46,10 +46,7 @@ describe('events.k8s.io/v1 Events on the real apiserver, as kubectl shows them',
   };
 
   before(async () => {
-    await installCrd(h.kc);
-    await h.core.createNamespace({ body: { metadata: { name: NS } } }).catch(() => undefined);
-    await h.create('w', { jobIDs: ['a'] });
-    uid = (await h.get('w')).metadata.uid ?? '';
+    uid = await eventTarget(h, NS);
     events = h.kc.makeApiClient(EventsV1Api);
     const log = winston.createLogger({
       transports: [new winston.transports.Console({ silent: true })],

@@ -119,6 +119,7 @@ describe('every metric the dashboard and the alerts query is one the operator ex
       'controller_runtime_reconcile_time_seconds_bucket',
       'workqueue_depth',
       'policyjobwatch_events_dropped_total',
+      'policyjobwatch_events_queued',
     ])
       expect(queried).to.include(metric);
   });

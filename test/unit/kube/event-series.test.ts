@@ -105,3 +105,50 @@ describe('EventSeriesCache', () => {
     expect(cache.observe('k', at(1), () => 'b').kind).to.equal('new');
   });
 });
+
+describe('EventSeriesCache: held entries (events waiting to be written)', () => {
+  it('a held entry takes every repeat, past its window and past the bound', () => {
+    const cache = new EventSeriesCache<string>(1000, 2);
+    const { entry } = cache.observe('k', t0, () => 'k');
+    cache.hold(entry);
+    // More open series than the bound, and long after the window: k is still the one.
+    for (let i = 0; i < 5; i++) cache.observe(`o${String(i)}`, at(10_000 + i), () => 'o');
+    const repeat = cache.observe('k', at(20_000), () => 'new k');
+    expect(repeat.kind).to.equal('repeat');
+    expect(repeat.entry).to.equal(entry);
+    expect(entry).to.deep.include({ count: 2, lastObserved: at(20_000) });
+    expect(cache.heldCount).to.equal(1);
+  });
+
+  it('released, it is an open series again until its window passes', () => {
+    const cache = new EventSeriesCache<string>(1000);
+    const { entry } = cache.observe('k', t0, () => 'k');
+    cache.hold(entry);
+    cache.release(entry, at(500));
+    expect(cache.heldCount).to.equal(0);
+    expect(cache.observe('k', at(900), () => 'x').kind).to.equal('repeat');
+    // Released after its window: closed at once.
+    cache.hold(entry);
+    cache.release(entry, at(900 + 1001));
+    expect(cache.observe('k', at(900 + 1002), () => 'x').kind).to.equal('new');
+  });
+
+  it('a released entry that stands after newer ones still closes on its own window', () => {
+    const cache = new EventSeriesCache<string>(1000);
+    const { entry } = cache.observe('k', t0, () => 'k');
+    cache.hold(entry);
+    cache.observe('n', at(800), () => 'n');
+    cache.release(entry, at(900)); // now after n in the map, though observed before it
+    // n is still open, so expiry stops there; k's own window decides.
+    expect(cache.observe('k', at(1100), () => 'k2').kind).to.equal('new');
+  });
+
+  it('forget drops a held entry too', () => {
+    const cache = new EventSeriesCache<string>();
+    const { entry } = cache.observe('k', t0, () => 'a');
+    cache.hold(entry);
+    cache.forget(entry);
+    expect(cache.size).to.equal(0);
+    expect(cache.observe('k', at(1), () => 'b').kind).to.equal('new');
+  });
+});

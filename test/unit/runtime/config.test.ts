@@ -17,6 +17,8 @@ const LE_ENV = [
   'POLICYJOBWATCH_LEADER_ELECTION_RETRY_PERIOD',
   'POLICYJOBWATCH_IAM_ENDPOINT',
   'POLICYJOBWATCH_ALLOWED_IAM_ENDPOINTS',
+  'POLICYJOBWATCH_EVENT_QPS',
+  'POLICYJOBWATCH_EVENT_BURST',
 ];
 
 /** Parses command-line arguments (and the given environment) the way `policyjobwatch run` does. */
@@ -182,6 +184,29 @@ describe('config: IAM endpoint flags', () => {
     );
     expect(configError(['--allowed-iam-endpoints', 'https://iam.example.com/v3'])).to.include(
       '--allowed-iam-endpoints (POLICYJOBWATCH_ALLOWED_IAM_ENDPOINTS):',
+    );
+  });
+});
+
+describe('config: event pacing flags', () => {
+  it('default to 20 writes a second with a burst of 50', () => {
+    const c = parseArgs([]);
+    expect([c.eventQps, c.eventBurst]).to.deep.equal([20, 50]);
+  });
+
+  it('take the flags and the environment', () => {
+    expect(parseArgs(['--event-qps', '2.5', '--event-burst', '5'])).to.deep.include({
+      eventQps: 2.5,
+      eventBurst: 5,
+    });
+    const c = parseArgs([], { POLICYJOBWATCH_EVENT_QPS: '7', POLICYJOBWATCH_EVENT_BURST: '9' });
+    expect([c.eventQps, c.eventBurst]).to.deep.equal([7, 9]);
+  });
+
+  it('refuse a rate of 0 and a burst that is not a whole number', () => {
+    expect(configError(['--event-qps', '0'])).to.include('--event-qps (POLICYJOBWATCH_EVENT_QPS)');
+    expect(configError(['--event-burst', '1.5'])).to.include(
+      '--event-burst (POLICYJOBWATCH_EVENT_BURST)',
     );
   });
 });
