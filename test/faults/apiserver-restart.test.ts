@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { REQUESTED_AT_ANNOTATION } from '../../src/api/index.js';
 import { UcsSimulator } from '../../src/ucs-sim/index.js';
-import { FaultEnv, findLeaks, sleep, type OperatorProcess } from './support/fault-env.js';
+import { sleep } from '../../harness/eventually.js';
+import type { OperatorProcess } from '../../harness/operator-process.js';
+import { FaultEnv, findLeaks } from './support/fault-env.js';
 
 const NS = 'fault-apiserver';
 const TOKEN = 'fault-apiserver-token-93ad';

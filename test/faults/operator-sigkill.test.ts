@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type { PolicyJobWatch } from '../../src/api/index.js';
 import { UcsSimulator } from '../../src/ucs-sim/index.js';
-import { FaultEnv, findLeaks, sleep, type OperatorProcess } from './support/fault-env.js';
+import { sleep } from '../../harness/eventually.js';
+import type { OperatorProcess } from '../../harness/operator-process.js';
+import { FaultEnv, findLeaks } from './support/fault-env.js';
 
 const NS = 'fault-sigkill';
 const TOKEN = 'fault-sigkill-token-5c2f';

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import type { PolicyJobWatch } from '../../src/api/index.js';
 import { UcsSimulator } from '../../src/ucs-sim/index.js';
-import { FaultEnv, findLeaks, sleep, type OperatorProcess } from './support/fault-env.js';
+import { sleep } from '../../harness/eventually.js';
+import type { OperatorProcess } from '../../harness/operator-process.js';
+import { condition } from '../support/policyjobwatch-client.js';
+import { FaultEnv, findLeaks } from './support/fault-env.js';
 
 const NS = 'fault-ucs';
 const TOKEN = 'fault-ucs-token-6b1e02';
@@ -14,10 +17,6 @@ const HANG = { from: 54, for: 20 };
 const MALFORMED = { from: 74, for: 12 };
 const RECOVERED_AT = 86;
 const JOBS = ['ucs-fault-a', 'ucs-fault-b'];
-
-function condition(obj: PolicyJobWatch, type: string) {
-  return obj.status?.conditions?.find((c) => c.type === type);
-}
 
 /** The job entry keeps the last good data and says why the last fetch failed. */
 function expectRetrying(obj: PolicyJobWatch, reason: string, message?: RegExp): void {

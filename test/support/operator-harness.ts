@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import type { PolicyJobWatch } from '../../src/api/index.js';
 import { defaultOptionValues, parseOperatorConfig } from '../../src/runtime/config.js';
 import { Operator } from '../../src/runtime/operator.js';
 import { adminKubeConfig } from './control-plane.js';
@@ -49,12 +48,4 @@ export class OperatorHarness extends PolicyJobWatchClient {
     await this.operator?.stop();
     await this.core.deleteNamespace({ name: this.namespace }).catch(() => undefined);
   }
-}
-
-/** The condition of a type, for assertions. */
-export function condition(
-  obj: PolicyJobWatch,
-  type: string,
-): { status: string; reason: string; message: string } | undefined {
-  return obj.status?.conditions?.find((c) => c.type === type);
 }

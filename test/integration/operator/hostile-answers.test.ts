@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { MAX_STATUS_JSON_BYTES } from '../../../src/api/index.js';
 import { DEPTH_NOTE } from '../../../src/controller/map-job.js';
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'operator-hostile';
 const TOKEN = 'sim-token-hostile-5e2d';

@@ -8,7 +8,8 @@ import { parse } from 'yaml';
 import { HEALTH_LUA } from '../../../scripts/argocd-cm-patch.js';
 import type { PolicyJobWatch } from '../../../src/api/index.js';
 import { argocdHealth, goTool } from '../../support/go-tools.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'recipe-pipeline';
 const TOKEN = 'sim-token-pipeline-8c1d';

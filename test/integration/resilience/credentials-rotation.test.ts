@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { eventually } from '../../../harness/eventually.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'fault-credentials';
 const TOKEN = 'rotation-token-2d7c41';
