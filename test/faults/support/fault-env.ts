@@ -53,6 +53,11 @@ export class FaultEnv extends PolicyJobWatchClient {
     return this.operators.flatMap((op) => op.lines);
   }
 
+  /** The JSON log records with this message, of every operator process of this env. */
+  logged(message: string): Record<string, unknown>[] {
+    return this.operators.flatMap((op) => op.records()).filter((r) => r.message === message);
+  }
+
   async stop(): Promise<void> {
     await this.cp.stop();
   }
