@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { REQUESTED_AT_ANNOTATION } from '../../src/api/index.js';
-import { UcsSimulator } from '../../src/ucs-sim/index.js';
+import type { UcsSimulator } from '../../src/ucs-sim/index.js';
 import { sleep } from '../../harness/eventually.js';
 import type { OperatorProcess } from '../../harness/operator-process.js';
-import { FaultEnv, findLeaks } from './support/fault-env.js';
+import { FaultEnv } from './support/fault-env.js';
 
 const NS = 'fault-apiserver';
 const TOKEN = 'fault-apiserver-token-93ad';
@@ -15,22 +15,18 @@ describe('faults: kube-apiserver restarts mid-run on the same etcd', function ()
   let env: FaultEnv;
   let sim: UcsSimulator;
   let operator: OperatorProcess | undefined;
-  const simLog: string[] = [];
 
   before(async function () {
     this.timeout(180_000);
-    env = await FaultEnv.start(NS);
-    sim = await UcsSimulator.start({ token: TOKEN, log: (line) => simLog.push(line) });
+    env = await FaultEnv.start(NS, TOKEN);
+    sim = env.sim;
     for (const id of NAMES)
       sim.setJob({ id, tasks: [{ target: 'c1' }], timeline: [{ at: '0s', status: 'Running' }] });
     sim.setJob({ id: 'restart-late', timeline: [{ at: '0s', status: 'Succeeded' }] });
-    await env.secret('ucs-credentials', { token: TOKEN });
-    operator = await env.startOperator({ ...env.simulatorFlags(sim.url), 'poll-interval': '5s' });
+    operator = await env.startOperator({ 'poll-interval': '5s' });
   });
 
   after(async () => {
-    await operator?.stop();
-    await sim.stop();
     await env.stop();
   });
 
@@ -122,6 +118,6 @@ describe('faults: kube-apiserver restarts mid-run on the same etcd', function ()
     ];
     expect(outage).to.not.have.length(0);
     expect(outage.every((r) => typeof r.error === 'string' && r.error !== '')).to.equal(true);
-    expect(findLeaks([...env.logs, ...simLog], [TOKEN])).to.deep.equal([]);
+    expect(env.leaks()).to.deep.equal([]);
   });
 });
