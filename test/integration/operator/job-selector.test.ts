@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { UcsSimulator } from '../../../src/ucs-sim/index.js';
+import type { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import type { PolicyJobWatch } from '../../../src/api/index.js';
 import { kubectl } from '../../support/control-plane.js';
 import { eventually, sleep } from '../../../harness/eventually.js';
@@ -43,15 +43,10 @@ describe('spec.jobSelector against a real kube-apiserver and the UCS simulator',
   });
 
   before(async () => {
-    sim = await UcsSimulator.start({ token: TOKEN });
-    await h.start({
-      ucsEndpoint: sim.url,
-      credentialsSecret: `${NS}/ucs-credentials`,
-      pollInterval: POLL,
-      ucsQps: '200',
-      ucsBurst: '400',
+    sim = await h.startWithSimulator({
+      sim: { token: TOKEN },
+      flags: { pollInterval: POLL, ucsQps: '200', ucsBurst: '400' },
     });
-    await h.secret('ucs-credentials', { token: TOKEN });
   });
 
   afterEach(() => {
@@ -60,7 +55,6 @@ describe('spec.jobSelector against a real kube-apiserver and the UCS simulator',
 
   after(async () => {
     await h.stop();
-    await sim.stop();
   });
 
   it('follows a newer job started on the simulator: the old one drops out, with a JobSelected event', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
+import { SEED_JOB_ID, type UcsSimulator } from '../../../src/ucs-sim/index.js';
 import type { PolicyJobWatch } from '../../../src/api/index.js';
 import { SEED_JOB, SEED_JOB_ENTRY } from '../../fixtures/seed-status.js';
 import { kubectl } from '../../support/control-plane.js';
@@ -27,28 +27,22 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
   let sim: UcsSimulator;
 
   before(async () => {
-    sim = await UcsSimulator.start({
-      token: TOKEN,
-      ak: AK,
-      sk: SK,
-      iamUser: 'ops',
-      iamPassword: IAM_PASSWORD,
-      iamDomain: 'acme',
+    sim = await h.startWithSimulator({
+      sim: {
+        token: TOKEN,
+        ak: AK,
+        sk: SK,
+        iamUser: 'ops',
+        iamPassword: IAM_PASSWORD,
+        iamDomain: 'acme',
+      },
+      iam: true,
+      flags: { pollInterval: '5s', ucsQps: '200', ucsBurst: '400' },
     });
-    await h.start({
-      ucsEndpoint: sim.url,
-      iamEndpoint: sim.url,
-      credentialsSecret: `${NS}/ucs-credentials`,
-      pollInterval: '5s',
-      ucsQps: '200',
-      ucsBurst: '400',
-    });
-    await h.secret('ucs-credentials', { token: TOKEN });
   });
 
   after(async () => {
     await h.stop();
-    await sim.stop();
   });
 
   it('mirrors the API page example exactly: every value, times normalised, Ready=True', async () => {
