@@ -253,7 +253,8 @@ export class OperatorProcess extends NodeProcess {
       },
       { timeoutMs, intervalMs, fatal: () => !this.running },
     ).catch((err: unknown) => {
-      throw new Error(`${String(err)}${this.seeLog()}`, { cause: err });
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`${message}${this.seeLog()}`, { cause: err });
     });
   }
 
