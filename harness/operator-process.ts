@@ -253,7 +253,11 @@ export class OperatorProcess extends NodeProcess {
       },
       { timeoutMs, intervalMs, fatal: () => !this.running },
     ).catch((err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = !this.running
+        ? `${this.name} exited (${describeExit(this.exit)})`
+        : err instanceof Error
+          ? err.message
+          : String(err);
       throw new Error(`${message}${this.seeLog()}`, { cause: err });
     });
   }

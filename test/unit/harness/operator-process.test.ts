@@ -2,7 +2,7 @@ import { readFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { NodeProcess, flagArgs } from '../../../harness/operator-process.js';
+import { NodeProcess, OperatorProcess, flagArgs } from '../../../harness/operator-process.js';
 
 /** A `node -e` child of the launcher. */
 function node(name: string, script: string, options: { logFile?: string } = {}): NodeProcess {
@@ -57,6 +57,18 @@ describe('harness: the process launcher', function () {
     expect(stubborn.exit?.signal).to.equal('SIGKILL');
     expect(stubborn.lines).to.include('ignored');
     await stubborn.stop(); // once exited: nothing
+  });
+
+  it('OperatorProcess.ready() fails at once, with its output, when the operator exits', async function () {
+    this.timeout(60_000); // builds the bundle first when it is stale
+    const op = await OperatorProcess.start({ args: flagArgs({ 'poll-interval': '1s' }) });
+    const err = await op.ready({ timeoutMs: 30_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String(err)).to.match(/operator exited \(2\)/);
+    expect(String(err)).to.include('--poll-interval');
+    expect(op.exit?.code).to.equal(2);
   });
 
   it('flagArgs turns a record into --flag value pairs', () => {
