@@ -7,7 +7,7 @@
  *   controller/     the pure status logic and the loop, behind ports    api/, ucs/
  *   kube/           Kubernetes adapters implementing the ports          api/, ucs/, controller/
  *   runtime/        the composition root: config, wiring, probes        everything above
- *   cli/            the production CLI                                  everything above
+ *   cli/            the production CLI                                  everything above but kube/
  *   ucs-sim/, control-plane/, demo/, dev-cli/: development tools, never imported by the above
  */
 const DEV_TOOLS = '^src/(ucs-sim|control-plane|demo|dev-cli)/';

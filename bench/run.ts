@@ -21,13 +21,9 @@ import {
   type OperatorLauncher,
   type Say,
 } from './lib/phases.js';
-import {
-  REPO_ROOT,
-  cliEntry,
-  startOperator,
-  startSimulator,
-  takeHeapSnapshot,
-} from './lib/processes.js';
+import { operatorBundle } from '../harness/operator-bundle.js';
+import { OperatorProcess, REPO_ROOT, flagArgs } from '../harness/operator-process.js';
+import { devCliEntry, startSimulator, takeHeapSnapshot } from './lib/processes.js';
 import { formatTable, reportL, reportS, reportSelector } from './lib/report.js';
 import { SELECTOR_KIND, scenarioLJobIds, scenarioS, simScenario } from './lib/scenario.js';
 import {
@@ -50,7 +46,9 @@ const NS = {
 };
 
 async function main(settings: BenchSettings, started: number, say: Say): Promise<void> {
-  const entry = cliEntry();
+  // Built (when stale) before any phase, so that no phase's start-up time holds a build.
+  operatorBundle();
+  const operatorEntry = 'dist/policyjobwatch.mjs (the bundle)';
   const runDir = await mkdtemp(join(tmpdir(), 'policyjobwatch-bench-'));
   const machine = {
     nproc: cpus().length,
@@ -58,12 +56,12 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
     memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
     freeMemoryGiB: +(freemem() / 2 ** 30).toFixed(1),
     node: process.version,
-    operatorEntry: entry.why,
+    operatorEntry,
   };
   say(
     `scale ${settings.scale}: S ${settings.sResources} resources, L ${settings.lResources}, selector ${settings.selectorResources}; logs in ${runDir}`,
   );
-  say(`operator runs ${entry.why}; simulator ${cliEntry('dev-cli').why}`);
+  say(`operator runs ${operatorEntry}; simulator ${devCliEntry().why}`);
   const profileDir = join(runDir, 'profile');
   // The operator runs with the Node options its Deployment sets (the heap size it ships with).
   const deploymentNodeOptions = await nodeOptionsOfDeployment(REPO_ROOT);
@@ -124,9 +122,8 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
 
     // `policyjobwatch run` as users run it, one process a phase, its log in the run's folder.
     const launch: OperatorLauncher = async (phase, namespace) => {
-      const operator = await startOperator(
-        entry.args,
-        {
+      const operator = await OperatorProcess.start({
+        args: flagArgs({
           kubeconfig: cp.kubeconfigPath,
           namespace,
           'ucs-endpoint': simUrl,
@@ -138,18 +135,25 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
           'ucs-qps': UCS_FLAGS.qps,
           'ucs-burst': UCS_FLAGS.burst,
           'ucs-max-in-flight': UCS_FLAGS.maxInFlight,
-        },
-        join(runDir, `operator-${phase.toLowerCase()}.log`),
+        }),
         nodeFlags,
-      );
+        logFile: join(runDir, `operator-${phase.toLowerCase()}.log`),
+        keepLines: false,
+      });
+      try {
+        await operator.ready({ probe: 'healthz', intervalMs: 50 });
+      } catch (err) {
+        await operator.stop();
+        throw err;
+      }
       return {
         metricsUrl: operator.metricsUrl,
         snapshot: async () => {
           if (!settings.profile) return;
-          const file = await takeHeapSnapshot(operator.run, profileDir);
+          const file = await takeHeapSnapshot(operator, profileDir);
           say(`${phase}: heap snapshot ${file}`);
         },
-        stop: () => operator.run.stop(),
+        stop: () => operator.stop(),
       };
     };
 

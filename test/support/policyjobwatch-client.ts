@@ -148,3 +148,11 @@ export class PolicyJobWatchClient {
     });
   }
 }
+
+/** The condition of a type, for assertions. */
+export function condition(
+  obj: PolicyJobWatch,
+  type: string,
+): { status: string; reason: string; message: string } | undefined {
+  return obj.status?.conditions?.find((c) => c.type === type);
+}

@@ -24,7 +24,7 @@ import { adminKubeConfig, kubectl } from '../../support/control-plane.js';
 import { installCrd } from '../../../harness/crd.js';
 import { seedStatus, SEED_JOB_ENTRY } from '../../fixtures/seed-status.js';
 import { SPEC_CASES } from '../../unit/api/spec-cases.js';
-import { eventually } from '../../../harness/eventually.js';
+import { eventually, sleep } from '../../../harness/eventually.js';
 
 const NAMESPACE = 'api-policyjobwatch';
 const FIELD_MANAGER = 'policyjobwatch-test';
@@ -379,7 +379,7 @@ describe('api: PolicyJobWatch on a real kube-apiserver', () => {
         NAMESPACE,
         '--timeout=20s',
       ]);
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       await applyStatus('shown', {
         phase: 'Succeeded',
         progress: '2/2',

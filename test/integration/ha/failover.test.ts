@@ -4,9 +4,10 @@ import { GROUP, PHASES, PLURAL, VERSION, type PolicyJobWatch } from '../../../sr
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { controlPlane } from '../../support/control-plane.js';
 import { installCrd } from '../../../harness/crd.js';
-import { eventually } from '../../../harness/eventually.js';
+import { eventually, sleep } from '../../../harness/eventually.js';
+import { OperatorProcess, type Exit } from '../../../harness/operator-process.js';
+import { metricSum } from '../../../bench/lib/prometheus.js';
 import { OperatorHarness } from '../../support/operator-harness.js';
-import { Replica, type Exit } from './replica.js';
 
 const NS = 'ha-failover';
 const LEASE = 'policyjobwatch-leader';
@@ -16,7 +17,38 @@ const RETRY_MS = 500;
 /** A standby notices within a retry period (jittered by up to 1.2x, as client-go does). */
 const TAKEOVER_BOUND_MS = LEASE_MS + 2.2 * RETRY_MS + 2_000;
 const MASTER = 'leader_election_master_status';
-const OF_LEASE = `name="${LEASE}"`;
+const ofLease = (labels: Record<string, string>): boolean => labels.name === LEASE;
+
+/** A replica: `policyjobwatch run` in its own process group, logging JSON. */
+type Replica = OperatorProcess;
+
+/** The sum of a metric's samples on a replica's /metrics (0 when it has none). */
+async function metric(
+  replica: Replica,
+  name: string,
+  labels?: (labels: Record<string, string>) => boolean,
+): Promise<number> {
+  return metricSum(await replica.metrics(), name, labels);
+}
+
+/** The leader election identity of a replica, from its "campaigning" log line. */
+async function identity(replica: Replica): Promise<string> {
+  return eventually(
+    () => {
+      const id = replica.logged('campaigning for leadership')?.identity;
+      if (typeof id !== 'string') throw new Error(`${replica.name} has not campaigned yet`);
+      return id;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, fatal: () => !replica.running },
+  ).catch((err: unknown) => {
+    throw new Error(`${String(err)}\n${replica.tail()}`, { cause: err });
+  });
+}
+
+/** Waits until a replica's /readyz answers (the informer synced). */
+function ready(replica: Replica): Promise<void> {
+  return replica.ready({ timeoutMs: 30_000, intervalMs: 200 });
+}
 
 /** One version of a resource as a watch delivered it. */
 interface Seen {
@@ -80,10 +112,16 @@ describe('high availability: two replicas with leader election, as separate proc
     `${NS}/ucs-credentials`,
     '--poll-interval',
     '5s',
+    '--log-format',
+    'json',
   ];
 
   const start = async (name: string): Promise<Replica> => {
-    const replica = await Replica.start(name, args());
+    const replica = await OperatorProcess.start({
+      name,
+      args: args(),
+      processGroup: true,
+    });
     replicas.push(replica);
     return replica;
   };
@@ -95,7 +133,7 @@ describe('high availability: two replicas with leader election, as separate proc
 
   /** Waits until one of `candidates` holds the lease; returns it. */
   const leaderAmong = async (candidates: Replica[], timeoutMs = 30_000): Promise<Replica> => {
-    const ids = await Promise.all(candidates.map((r) => r.identity()));
+    const ids = await Promise.all(candidates.map(identity));
     return eventually(
       async () => {
         const id = await holder();
@@ -182,7 +220,7 @@ describe('high availability: two replicas with leader election, as separate proc
       expect(o.status?.phase).to.equal('Running');
     });
     // Both are ready (the informer synced): readiness is not leadership.
-    await Promise.all([leader.ready(), standby.ready()]);
+    await Promise.all([ready(leader), ready(standby)]);
     // The standby has seen the other holder (its cache is warm, it is just not acting).
     await eventually(() => {
       expect(standby.logged('the lease is held by another replica; standing by')).to.not.equal(
@@ -192,17 +230,17 @@ describe('high availability: two replicas with leader election, as separate proc
     const before = sim.stats().requests.total;
     expect(before, 'UCS was called').to.be.greaterThan(0);
     // Over more than a poll interval: the leader keeps polling, the standby never does.
-    await new Promise((r) => setTimeout(r, 5_500));
+    await sleep(5_500);
     expect(sim.stats().requests.total).to.be.greaterThan(before);
-    expect(await leader.metric(MASTER, OF_LEASE)).to.equal(1);
-    expect(await standby.metric(MASTER, OF_LEASE)).to.equal(0);
-    expect(await leader.metric('controller_runtime_reconcile_total')).to.be.greaterThan(0);
-    expect(await leader.metric('ucs_api_requests_total')).to.be.greaterThan(0);
-    expect(await standby.metric('controller_runtime_reconcile_total')).to.equal(0);
-    expect(await standby.metric('ucs_api_requests_total')).to.equal(0);
+    expect(await metric(leader, MASTER, ofLease)).to.equal(1);
+    expect(await metric(standby, MASTER, ofLease)).to.equal(0);
+    expect(await metric(leader, 'controller_runtime_reconcile_total')).to.be.greaterThan(0);
+    expect(await metric(leader, 'ucs_api_requests_total')).to.be.greaterThan(0);
+    expect(await metric(standby, 'controller_runtime_reconcile_total')).to.equal(0);
+    expect(await metric(standby, 'ucs_api_requests_total')).to.equal(0);
     // Every UCS request the simulator saw came from the leader (equal between two polls).
     await eventually(async () => {
-      expect(await leader.metric('ucs_api_requests_total')).to.equal(sim.stats().requests.total);
+      expect(await metric(leader, 'ucs_api_requests_total')).to.equal(sim.stats().requests.total);
     });
     expect(standby.logged('became leader')).to.equal(undefined);
   });
@@ -211,7 +249,7 @@ describe('high availability: two replicas with leader election, as separate proc
     const [a, b] = replicas as [Replica, Replica];
     const leader = await leaderAmong([a, b]);
     const standby = leader === a ? b : a;
-    const standbyId = await standby.identity();
+    const standbyId = await identity(standby);
     const killedAt = Date.now();
     leader.kill('SIGKILL');
     // Changes during the failover: a job finishes, a spec changes (generation 2).
@@ -234,7 +272,7 @@ describe('high availability: two replicas with leader election, as separate proc
     // ...and no longer than that plus a retry period (and some slack for a busy machine).
     expect(failoverMs).to.be.lessThan(TAKEOVER_BOUND_MS);
     await eventually(async () => {
-      expect(await standby.metric(MASTER, OF_LEASE)).to.equal(1);
+      expect(await metric(standby, MASTER, ofLease)).to.equal(1);
     });
     await h.waitFor('ha-2', (o) => {
       expect(o.status?.phase).to.equal('Succeeded');
@@ -242,7 +280,7 @@ describe('high availability: two replicas with leader election, as separate proc
     await h.waitFor('ha-1', (o) => {
       expect(o.status?.observedGeneration).to.equal(2);
     });
-    expect(await standby.metric('ucs_api_requests_total')).to.be.greaterThan(0);
+    expect(await metric(standby, 'ucs_api_requests_total')).to.be.greaterThan(0);
     // Every version the watch saw: resourceVersion, observedGeneration and phase only go forward.
     for (const name of ['ha-1', 'ha-2']) {
       const versions = seen.filter((s) => s.name === name);
@@ -258,18 +296,18 @@ describe('high availability: two replicas with leader election, as separate proc
   });
 
   it('a paused leader that lost the lease never writes again and exits 1 when it wakes', async () => {
-    const leader = replicas.find((r) => r.exit === undefined)!;
-    expect(await holder()).to.equal(await leader.identity());
+    const leader = replicas.find((r) => r.running)!;
+    expect(await holder()).to.equal(await identity(leader));
     const standby = await start('replica-c');
-    await standby.ready();
-    const standbyId = await standby.identity();
+    await ready(standby);
+    const standbyId = await identity(standby);
     await eventually(() => {
       expect(standby.logged('the lease is held by another replica; standing by')).to.not.equal(
         undefined,
       );
     });
     const simBefore = sim.stats().requests.total;
-    expect(await standby.metric('ucs_api_requests_total')).to.equal(0);
+    expect(await metric(standby, 'ucs_api_requests_total')).to.equal(0);
     // A stop-the-world pause (or a partition) longer than the lease: the standby takes over.
     leader.kill('SIGSTOP');
     try {
@@ -303,7 +341,7 @@ describe('high availability: two replicas with leader election, as separate proc
     // requeued work and past its renew deadline, called UCS no more...
     await eventually(async () => {
       expect(sim.stats().requests.total - simBefore).to.equal(
-        await standby.metric('ucs_api_requests_total'),
+        await metric(standby, 'ucs_api_requests_total'),
       );
     });
     // ...and wrote nothing: no status went back to Running.
@@ -315,12 +353,12 @@ describe('high availability: two replicas with leader election, as separate proc
   });
 
   it('on SIGTERM exits 0 within 10 s and releases the lease, so a standby takes over at once', async () => {
-    const leader = replicas.find((r) => r.exit === undefined)!;
-    const leaderId = await leader.identity();
+    const leader = replicas.find((r) => r.running)!;
+    const leaderId = await identity(leader);
     expect(await holder()).to.equal(leaderId);
     const standby = await start('replica-d');
-    await standby.ready();
-    const standbyId = await standby.identity();
+    await ready(standby);
+    const standbyId = await identity(standby);
     await eventually(() => {
       expect(standby.logged('the lease is held by another replica; standing by')).to.not.equal(
         undefined,

@@ -10,7 +10,8 @@ import {
   type ArgoHealth,
   type KstatusResult,
 } from '../../support/go-tools.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'health-checks';
 /** Watched by no operator: its resources never get a status. */

@@ -19,8 +19,9 @@ import { Operator } from '../../../src/runtime/operator.js';
 import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { kubectl } from '../../support/control-plane.js';
 import { installCrd } from '../../../harness/crd.js';
-import { eventually } from '../../../harness/eventually.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { eventually, sleep } from '../../../harness/eventually.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 import {
   configFromArgs,
   find,
@@ -293,7 +294,7 @@ describe('the RBAC of manifests/: the operator runs as its ServiceAccount', func
           await h.patch('own-creds', {
             metadata: { annotations: { [REQUESTED_AT_ANNOTATION]: new Date().toISOString() } },
           });
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          await sleep(500);
           const current = await h.get('own-creds');
           expect(condition(current, 'Ready')).to.deep.include({
             status: 'True',
@@ -313,7 +314,7 @@ describe('the RBAC of manifests/: the operator runs as its ServiceAccount', func
     let events = '';
     for (let i = 0; i < 40 && !events.includes(wanted); i++) {
       events = (await h.events(name)).join('\n');
-      if (!events.includes(wanted)) await new Promise((r) => setTimeout(r, 250));
+      if (!events.includes(wanted)) await sleep(250);
     }
     return events;
   }

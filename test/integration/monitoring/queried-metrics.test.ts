@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
+import { SEED_JOB_ID } from '../../../src/ucs-sim/index.js';
 import { promqlMetrics, ruleFileOf } from '../../support/monitoring.js';
 import { OperatorHarness } from '../../support/operator-harness.js';
 import { MANIFESTS } from '../manifests/rendered.js';
@@ -56,17 +56,11 @@ async function dashboardQueries(): Promise<{ exprs: string[]; variableMetrics: s
 describe('every metric the dashboard and the alerts query is one the operator exports', function () {
   this.timeout(2 * 60_000);
   const h = new OperatorHarness(NS);
-  let sim: UcsSimulator;
   let exported: Set<string>;
 
   before(async () => {
-    sim = await UcsSimulator.start({ token: TOKEN });
-    const op = await h.start({
-      ucsEndpoint: sim.url,
-      credentialsSecret: `${NS}/ucs-credentials`,
-      pollInterval: '5s',
-    });
-    await h.secret('ucs-credentials', { token: TOKEN });
+    await h.startWithSimulator({ sim: { token: TOKEN }, flags: { pollInterval: '5s' } });
+    const op = h.operator!;
     // One reconcile with a UCS call, so the per-call series exist too.
     await h.create('seed', { jobIDs: [SEED_JOB_ID] });
     await h.waitFor('seed', (o) => {
@@ -79,7 +73,6 @@ describe('every metric the dashboard and the alerts query is one the operator ex
 
   after(async () => {
     await h.stop();
-    await sim.stop();
   });
 
   it('reads a live /metrics page with the controller-runtime and UCS metrics', () => {

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { MAX_STATUS_JSON_BYTES } from '../../../src/api/index.js';
 import { DEPTH_NOTE } from '../../../src/controller/map-job.js';
-import { UcsSimulator } from '../../../src/ucs-sim/index.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import type { UcsSimulator } from '../../../src/ucs-sim/index.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'operator-hostile';
 const TOKEN = 'sim-token-hostile-5e2d';
@@ -14,20 +15,14 @@ describe('the operator on answers too large or too deep to store as they are', f
   let sim: UcsSimulator;
 
   before(async () => {
-    sim = await UcsSimulator.start({ token: TOKEN });
-    await h.start({
-      ucsEndpoint: sim.url,
-      credentialsSecret: `${NS}/ucs-credentials`,
-      pollInterval: '5s',
-      ucsQps: '200',
-      ucsBurst: '400',
+    sim = await h.startWithSimulator({
+      sim: { token: TOKEN },
+      flags: { pollInterval: '5s', ucsQps: '200', ucsBurst: '400' },
     });
-    await h.secret('ucs-credentials', { token: TOKEN });
   });
 
   after(async () => {
     await h.stop();
-    await sim.stop();
   });
 
   it('10 jobs x 100 tasks with 3,000-character reasons: a written, bounded status with every job and its failure counts', async () => {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { UcsSimulator } from '../../../src/ucs-sim/index.js';
+import type { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import type { PolicyJobWatch } from '../../../src/api/index.js';
 import { kubectl } from '../../support/control-plane.js';
-import { eventually } from '../../../harness/eventually.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { eventually, sleep } from '../../../harness/eventually.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'operator-job-selector';
 const TOKEN = 'sim-token-sel-5b2e';
@@ -42,15 +43,10 @@ describe('spec.jobSelector against a real kube-apiserver and the UCS simulator',
   });
 
   before(async () => {
-    sim = await UcsSimulator.start({ token: TOKEN });
-    await h.start({
-      ucsEndpoint: sim.url,
-      credentialsSecret: `${NS}/ucs-credentials`,
-      pollInterval: POLL,
-      ucsQps: '200',
-      ucsBurst: '400',
+    sim = await h.startWithSimulator({
+      sim: { token: TOKEN },
+      flags: { pollInterval: POLL, ucsQps: '200', ucsBurst: '400' },
     });
-    await h.secret('ucs-credentials', { token: TOKEN });
   });
 
   afterEach(() => {
@@ -59,7 +55,6 @@ describe('spec.jobSelector against a real kube-apiserver and the UCS simulator',
 
   after(async () => {
     await h.stop();
-    await sim.stop();
   });
 
   it('follows a newer job started on the simulator: the old one drops out, with a JobSelected event', async () => {
@@ -70,7 +65,7 @@ describe('spec.jobSelector against a real kube-apiserver and the UCS simulator',
       expect(reasons(o)).to.deep.equal(['Ready=True/JobsSucceeded']);
     });
     // A pipeline (or the console) starts a new job of the same constraint.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     job('follow-b', 'KFollow', 'c-follow', 'Succeeded', '6s');
     const running = await h.waitFor('follow', (o) => {
       expect(o.status?.selectedJobIDs).to.deep.equal(['follow-b']);
@@ -173,7 +168,7 @@ describe('spec.jobSelector against a real kube-apiserver and the UCS simulator',
     );
     // Settled: count the list calls over four poll intervals.
     const before = sim.listRequestCount(kind);
-    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    await sleep(20_000);
     const calls = sim.listRequestCount(kind) - before;
     // One per interval: 4, and one more where a window boundary splits an interval.
     expect(calls).to.be.within(3, 5);

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
-import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
+import { SEED_JOB_ID, type UcsSimulator } from '../../../src/ucs-sim/index.js';
 import type { PolicyJobWatch } from '../../../src/api/index.js';
 import { SEED_JOB, SEED_JOB_ENTRY } from '../../fixtures/seed-status.js';
 import { kubectl } from '../../support/control-plane.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
+import { sleep } from '../../../harness/eventually.js';
 
 const NS = 'operator-reconcile';
 const TOKEN = 'sim-token-4f1c9a';
@@ -25,28 +27,22 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
   let sim: UcsSimulator;
 
   before(async () => {
-    sim = await UcsSimulator.start({
-      token: TOKEN,
-      ak: AK,
-      sk: SK,
-      iamUser: 'ops',
-      iamPassword: IAM_PASSWORD,
-      iamDomain: 'acme',
+    sim = await h.startWithSimulator({
+      sim: {
+        token: TOKEN,
+        ak: AK,
+        sk: SK,
+        iamUser: 'ops',
+        iamPassword: IAM_PASSWORD,
+        iamDomain: 'acme',
+      },
+      iam: true,
+      flags: { pollInterval: '5s', ucsQps: '200', ucsBurst: '400' },
     });
-    await h.start({
-      ucsEndpoint: sim.url,
-      iamEndpoint: sim.url,
-      credentialsSecret: `${NS}/ucs-credentials`,
-      pollInterval: '5s',
-      ucsQps: '200',
-      ucsBurst: '400',
-    });
-    await h.secret('ucs-credentials', { token: TOKEN });
   });
 
   after(async () => {
     await h.stop();
-    await sim.stop();
   });
 
   it('mirrors the API page example exactly: every value, times normalised, Ready=True', async () => {
@@ -340,7 +336,7 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
       });
     }
     // Two poll intervals more: every resource is checked again, IAM is not.
-    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    await sleep(11_000);
     const iamCalls = (sim.stats().requests.byApi.iam ?? 0) - iamBefore;
     expect(iamCalls, 'IAM logins for 20 resources over ~3 poll intervals').to.equal(1);
     const one = await h.waitFor(names[0] ?? '', () => undefined);
@@ -427,7 +423,7 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
       expect(o.status?.phase).to.equal('Running');
     });
     const before = sim.requestCount('shared');
-    await new Promise((r) => setTimeout(r, 15_500));
+    await sleep(15_500);
     const calls = sim.requestCount('shared') - before;
     // Three 5 s intervals: one call each for both resources together (±1 for jitter at the edges).
     expect(calls).to.be.within(2, 4);
@@ -478,7 +474,7 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
       expect(o.status?.phase).to.equal('Succeeded');
     });
     const before = sim.requestCount(SEED_JOB_ID);
-    await new Promise((r) => setTimeout(r, 6_000));
+    await sleep(6_000);
     expect(sim.requestCount(SEED_JOB_ID)).to.equal(before);
     await h.patch('seed', {
       metadata: { annotations: { 'ucs.policyjobwatch.io/requested-at': 'now-1' } },
@@ -501,7 +497,7 @@ describe('the operator against a real kube-apiserver and the UCS simulator', fun
     });
     expect(obj.status?.jobs?.[0]?.name, 'the last known data stays').to.be.a('string');
     const before = sim.requestCount('paused');
-    await new Promise((r) => setTimeout(r, 6_000));
+    await sleep(6_000);
     expect(sim.requestCount('paused')).to.equal(before);
   });
 

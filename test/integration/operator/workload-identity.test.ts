@@ -7,7 +7,8 @@ import type { PolicyJobWatch } from '../../../src/api/index.js';
 import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { controlPlane, kubectl } from '../../support/control-plane.js';
 import { eventually } from '../../../harness/eventually.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'operator-workload-identity';
 const AUDIENCE = 'ucs.policyjobwatch.io';

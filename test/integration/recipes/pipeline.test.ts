@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UcsSimulator } from '../../../src/ucs-sim/index.js';
+import type { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { controlPlane, kubectl } from '../../support/control-plane.js';
 import { parse } from 'yaml';
 import { HEALTH_LUA } from '../../../scripts/argocd-cm-patch.js';
 import type { PolicyJobWatch } from '../../../src/api/index.js';
 import { argocdHealth, goTool } from '../../support/go-tools.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'recipe-pipeline';
 const TOKEN = 'sim-token-pipeline-8c1d';
@@ -47,18 +48,11 @@ describe('README recipe b: a pipeline step that captures jobID, applies a Policy
   before(async function () {
     this.timeout(10 * 60_000);
     await goTool('argocd-health');
-    sim = await UcsSimulator.start({ token: TOKEN });
-    await h.start({
-      ucsEndpoint: sim.url,
-      credentialsSecret: `${NS}/ucs-credentials`,
-      pollInterval: '5s',
-    });
-    await h.secret('ucs-credentials', { token: TOKEN });
+    sim = await h.startWithSimulator({ sim: { token: TOKEN }, flags: { pollInterval: '5s' } });
   });
 
   after(async () => {
     await h.stop();
-    await sim.stop();
   });
 
   it('runs the recipe as written: the write call starts a job, kubectl wait returns 0 once it succeeded', async () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { UcsSimulator } from '../../../src/ucs-sim/index.js';
+import type { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { eventually } from '../../../harness/eventually.js';
-import { condition, OperatorHarness } from '../../support/operator-harness.js';
+import { OperatorHarness } from '../../support/operator-harness.js';
+import { condition } from '../../support/policyjobwatch-client.js';
 
 const NS = 'fault-credentials';
 const TOKEN = 'rotation-token-2d7c41';
@@ -16,26 +17,20 @@ describe('resilience: the credentials Secret is rotated from a token to AK/SK', 
   let sim: UcsSimulator;
 
   before(async () => {
-    sim = await UcsSimulator.start({ token: TOKEN, ak: AK, sk: SK });
+    sim = await h.startWithSimulator({
+      sim: { token: TOKEN, ak: AK, sk: SK },
+      iam: true,
+      flags: { pollInterval: `${String(POLL_MS / 1000)}s`, ucsQps: '100', ucsBurst: '200' },
+    });
     sim.setJob({
       id: 'rotated',
       tasks: [{ target: 'c1' }],
       timeline: [{ at: '0s', status: 'Running' }],
     });
-    await h.start({
-      ucsEndpoint: sim.url,
-      iamEndpoint: sim.url,
-      credentialsSecret: `${NS}/ucs-credentials`,
-      pollInterval: `${String(POLL_MS / 1000)}s`,
-      ucsQps: '100',
-      ucsBurst: '200',
-    });
-    await h.secret('ucs-credentials', { token: TOKEN });
   });
 
   after(async () => {
     await h.stop();
-    await sim.stop();
   });
 
   it('uses the new credentials for the next fetches, without a restart', async () => {

@@ -1,7 +1,9 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { cruise, type ICruiseResult } from 'dependency-cruiser';
 
@@ -103,6 +105,29 @@ describe('the layers (.dependency-cruiser.cjs, run by npm run lint)', () => {
   for (const [name, files, rule] of cases) {
     it(`fails ${name} (${rule})`, async () => {
       expect(await brokenRules(files)).to.include(rule);
+    });
+  }
+});
+
+describe('the folders of src/ say what they are', () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const folders = readdirSync(join(root, 'src'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const whereTheCodeLives = readme.slice(readme.indexOf('### Where the code lives'));
+
+  it('finds the folders', () => {
+    expect(folders).to.include.members(['api', 'controller', 'kube', 'runtime', 'ucs']);
+  });
+  for (const folder of folders) {
+    it(`src/${folder} opens with a README saying what it owns and what it may import, and README.md names it`, () => {
+      const text = readFileSync(join(root, 'src', folder, 'README.md'), 'utf8');
+      expect(text, `src/${folder}/README.md`).to.match(new RegExp(`^# src/${folder}: \\S`));
+      expect(text, `src/${folder}/README.md`).to.match(/^May import: \S/m);
+      expect(whereTheCodeLives, "README.md's 'Where the code lives'").to.include(
+        `\`src/${folder}\``,
+      );
     });
   }
 });

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { REQUESTED_AT_ANNOTATION, type PolicyJobWatch } from '../../../src/api/index.js';
+import {
+  DEFAULT_SELECTOR_KIND,
+  REQUESTED_AT_ANNOTATION,
+  type PolicyJobWatch,
+} from '../../../src/api/index.js';
 import { Controller } from '../../../src/controller/controller.js';
 import type { Action, Reconciler } from '../../../src/controller/reconciler.js';
 import { OperatorMetrics } from '../../../src/runtime/metrics.js';
@@ -81,6 +85,15 @@ function resource(
     },
     spec: { jobIDs } as PolicyJobWatch['spec'],
   };
+}
+
+/** A resource with `spec.jobSelector` (`kind` left out when undefined). */
+function selecting(name: string, kind: string | undefined, generation = 1): PolicyJobWatch {
+  const obj = resource(name, [], { generation, resourceVersion: String(generation) });
+  obj.spec = {
+    jobSelector: { ...(kind === undefined ? {} : { kind }), newest: 1 },
+  } as unknown as PolicyJobWatch['spec'];
+  return obj;
 }
 
 /** Every turn queued so far has run: nothing queued, nothing in a worker. */
@@ -233,6 +246,51 @@ describe('Controller', () => {
     });
   });
 
+  describe('the job list kind index', () => {
+    const keys = ['ns/a', 'ns/b', 'ns/c', 'ns/d'];
+    const newsTurns = (): string[] =>
+      reconciler.turns
+        .filter((t) => t.trigger === 'news')
+        .map((t) => t.key)
+        .sort();
+
+    it("queues every resource selecting on a kind for that list's news only (no kind: the default)", async () => {
+      controller.onChange('add', selecting('a', 'UpdateConstraint'));
+      controller.onChange('add', selecting('b', undefined));
+      controller.onChange('add', selecting('c', 'UpdateConstraint'));
+      controller.onChange('add', resource('d', ['j']));
+      await settled(controller, keys);
+      reconciler.turns.length = 0;
+
+      controller.listChanged('UpdateConstraint');
+      await settled(controller, keys);
+      expect(newsTurns()).to.deep.equal(['ns/a', 'ns/c']);
+
+      reconciler.turns.length = 0;
+      controller.listChanged(DEFAULT_SELECTOR_KIND);
+      controller.listChanged('j');
+      await settled(controller, keys);
+      expect(newsTurns(), 'a job ID is not a list kind').to.deep.equal(['ns/b']);
+    });
+
+    it('follows kind changes and deletes: a resource no longer selecting on a kind is not reached', async () => {
+      controller.onChange('add', selecting('a', 'UpdateConstraint'));
+      controller.onChange('add', selecting('b', 'UpdateConstraint'));
+      await settled(controller, keys);
+      controller.onChange('update', selecting('a', 'EnablePolicy', 2));
+      controller.onChange('delete', selecting('b', 'UpdateConstraint'));
+      await settled(controller, keys);
+      reconciler.turns.length = 0;
+
+      controller.listChanged('UpdateConstraint');
+      await settled(controller, keys);
+      expect(reconciler.turns).to.deep.equal([]);
+      controller.listChanged('EnablePolicy');
+      await settled(controller, keys);
+      expect(newsTurns()).to.deep.equal(['ns/a']);
+    });
+  });
+
   describe('what a reconcile returns', () => {
     it('done: the failures of the key are forgotten', async () => {
       reconciler.script.set('ns/a', [{ kind: 'backoff', minDelayMs: 0 }]);
@@ -302,6 +360,22 @@ describe('Controller', () => {
       await settled(controller, ['ns/a']);
       expect(controller.queue.failureCount('ns/a')).to.equal(0);
       expect(await results()).to.deep.equal({ error: 1, success: 1 });
+    });
+
+    it("a thrown error is described by the runtime's describeError when it passes one", async () => {
+      await controller.stop(1_000);
+      controller = new Controller(
+        reconciler as unknown as Reconciler,
+        winston.createLogger({ level: 'debug', transports: [logs] }),
+        metrics,
+        { workers: 1, maxBackoffMs: 60_000, describeError: (err) => `described: ${String(err)}` },
+      );
+      controller.start();
+      reconciler.script.set('ns/a', [new Error('HTTP 503')]);
+      controller.onChange('add', resource('a', ['j']));
+      await settled(controller, ['ns/a']);
+      const failed = logs.lines.find((l) => l.message === 'reconcile failed');
+      expect(failed?.error).to.equal('described: Error: HTTP 503');
     });
   });
 });

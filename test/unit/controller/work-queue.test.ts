@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { WorkQueue } from '../../../src/controller/work-queue.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../../harness/eventually.js';
 
 describe('WorkQueue', () => {
   it('queues a key once however often it is added', async () => {

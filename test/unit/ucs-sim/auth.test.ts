@@ -4,6 +4,7 @@ import type { ICredential } from '@huaweicloud/huaweicloud-sdk-core/auth/ICreden
 import { signRequest, type SigningCredentials } from '../../../src/ucs/auth/sdk-signer.js';
 import { UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { admin, getJob, send, SEED_ID, type RawRequest } from './sim-http.js';
+import { sleep } from '../../../harness/eventually.js';
 
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
@@ -469,7 +470,7 @@ describe('ucs-sim: authentication', () => {
         });
         const token = res.headers['x-subject-token'] as string;
         expect((await getJob(short.url, SEED_ID, { 'X-Auth-Token': token })).status).to.equal(200);
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await sleep(250);
         await expectUnauthorized(getJob(short.url, SEED_ID, { 'X-Auth-Token': token }));
       } finally {
         await short.stop();

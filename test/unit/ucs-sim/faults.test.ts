@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { SimClock, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { admin, getJob, send, SEED_ID, UUID } from './sim-http.js';
+import { sleep } from '../../../harness/eventually.js';
 
 const OTHER = 'other-job';
 
@@ -88,7 +89,7 @@ describe('ucs-sim: faults', () => {
       () => 'answered',
       () => 'cut',
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const stopped = performance.now();
     await sim.stop();
     expect(await pending).to.equal('cut');

@@ -14,11 +14,11 @@ import {
 import {
   SEED_BODY,
   reply,
-  sleep,
   startServer,
   type LocalServer,
   type RecordedRequest,
 } from './local-servers.js';
+import { sleep } from '../../../harness/eventually.js';
 
 const HOUR = 3600_000;
 

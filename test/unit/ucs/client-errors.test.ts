@@ -8,14 +8,8 @@ import {
   type UcsError,
 } from '../../../src/ucs/index.js';
 import { VERSION } from '../../../src/version.js';
-import {
-  SEED_BODY,
-  reply,
-  sleep,
-  startServer,
-  type Handler,
-  type LocalServer,
-} from './local-servers.js';
+import { SEED_BODY, reply, startServer, type Handler, type LocalServer } from './local-servers.js';
+import { sleep } from '../../../harness/eventually.js';
 
 const TOKEN = { kind: 'token', token: 'tok-abcdef' } as const;
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { UcsTransport, type GetJobResult } from '../../../src/ucs/index.js';
-import { SEED_BODY, reply, sleep, startServer, type LocalServer } from './local-servers.js';
+import { sleep } from '../../../harness/eventually.js';
+import { SEED_BODY, reply, startServer, type LocalServer } from './local-servers.js';
 
 const TOKEN = { kind: 'token', token: 'tok-load' } as const;
 

@@ -148,7 +148,3 @@ export async function startConnectProxy(): Promise<CountingProxy> {
       }),
   };
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
