@@ -230,7 +230,7 @@ export async function baselinePhase(
 }
 
 /** Creates PolicyJobWatch resources (name → job IDs), `createConcurrency` at a time. */
-async function createResources(
+export async function createResources(
   env: BenchCluster,
   namespace: string,
   resources: readonly (readonly [string, string[]])[],

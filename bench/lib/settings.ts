@@ -16,6 +16,10 @@ export interface BenchSettings {
   lResources: number;
   /** CPU profiles of the operator processes and heap snapshots after S and after L. */
   profile: boolean;
+  /** Both operators side by side (lib/against-go.ts) instead of the TS operator's figures. */
+  againstGo: boolean;
+  /** The Go baseline's sources; default shared/baseline/go-controller-runtime above the repo. */
+  goSource: string | undefined;
 }
 
 /** The operator's client-side UCS limits: high enough never to be the bottleneck. */
@@ -29,6 +33,8 @@ export const USAGE = `npm run bench -- [options]   (bench/README.md says what is
   --window <duration>               job window of S (for developing the bench); default 120s
   --poll-interval <duration>        the operator's poll interval (for developing the bench); default 10s
   --profile                         CPU profiles and heap snapshots of the operator processes
+  --against-go                      S and L for the TS operator and the Go baseline, one table
+  --go-source <dir>                 the Go baseline's sources; default shared/baseline/go-controller-runtime
   --help                            this text
 `;
 
@@ -43,6 +49,8 @@ export function parseBenchArgs(args: readonly string[]): BenchSettings | undefin
       window: { type: 'string', default: '120s' },
       'poll-interval': { type: 'string', default: '10s' },
       profile: { type: 'boolean', default: false },
+      'against-go': { type: 'boolean', default: false },
+      'go-source': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -58,6 +66,8 @@ export function parseBenchArgs(args: readonly string[]): BenchSettings | undefin
     sResources: Math.max(2, Math.round(1000 * scale)),
     lResources: Math.max(2, Math.round(10_000 * scale)),
     profile: values.profile,
+    againstGo: values['against-go'],
+    goSource: values['go-source'],
   };
 }
 

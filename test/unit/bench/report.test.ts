@@ -164,6 +164,12 @@ describe('bench: the command line', () => {
       sResources: 100,
       lResources: 1000,
       profile: false,
+      againstGo: false,
+      goSource: undefined,
+    });
+    expect(parseBenchArgs(['--against-go', '--go-source', '/x'])).to.include({
+      againstGo: true,
+      goSource: '/x',
     });
     expect(parseBenchArgs(['--help'])).to.equal(undefined);
     expect(() => parseBenchArgs(['--scale', '0'])).to.throw('--scale must be > 0');
