@@ -25,6 +25,8 @@ import {
   USAGE,
   nodeOptionsOfDeployment,
   parseBenchArgs,
+  recordedSettings,
+  runRecord,
   type BenchSettings,
 } from './lib/settings.js';
 import { tsLauncher } from './lib/ts-operator.js';
@@ -101,16 +103,9 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
     await sim.run.stop();
     sim = undefined;
     const result = {
-      when: new Date(started).toISOString(),
-      durationSeconds: (Date.now() - started) / 1000,
-      scale: settings.scale,
+      ...runRecord(settings, started),
       settings: {
-        sResources: settings.sResources,
-        lResources: settings.lResources,
-        pollInterval: `${settings.pollMs / 1000}s`,
-        jobWindow: `${settings.windowMs / 1000}s`,
-        simLatency: SIM_LATENCY,
-        maxConcurrentReconciles: settings.concurrency,
+        ...recordedSettings(settings),
         ucsQps: Number(UCS_FLAGS.qps),
         ucsBurst: Number(UCS_FLAGS.burst),
         ucsMaxInFlight: Number(UCS_FLAGS.maxInFlight),

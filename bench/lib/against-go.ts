@@ -17,7 +17,13 @@ import { measuringLauncher, type MeasuredLauncher, type ProcessRun } from './mea
 import { createResources, lPhase, sPhase, type BenchCluster, type Say } from './phases.js';
 import { REPO_ROOT, cliEntry, startSimulator } from './processes.js';
 import { changes, scenarioLJobIds, scenarioS, simScenario } from './scenario.js';
-import { SIM_LATENCY, nodeOptionsOfDeployment, type BenchSettings } from './settings.js';
+import {
+  SIM_LATENCY,
+  nodeOptionsOfDeployment,
+  recordedSettings,
+  runRecord,
+  type BenchSettings,
+} from './settings.js';
 import { tsLauncher } from './ts-operator.js';
 
 const NS = { s: 'bench-s', l: 'bench-l' };
@@ -132,16 +138,9 @@ export async function runAgainstGo(
       { name: 'L', rows: compareRows(ts.L, go.L) },
     ];
     const result = {
-      when: new Date(started).toISOString(),
-      durationSeconds: (Date.now() - started) / 1000,
-      scale: settings.scale,
+      ...runRecord(settings, started),
       settings: {
-        sResources: settings.sResources,
-        lResources: settings.lResources,
-        pollInterval: `${settings.pollMs / 1000}s`,
-        jobWindow: `${settings.windowMs / 1000}s`,
-        simLatency: SIM_LATENCY,
-        maxConcurrentReconciles: settings.concurrency,
+        ...recordedSettings(settings),
         tsOperator: entry.why,
         tsNodeOptions: nodeFlags.join(' '),
         goBaseline: binary,

@@ -96,3 +96,27 @@ export async function nodeOptionsOfDeployment(repoRoot: string): Promise<string[
   }
   return [];
 }
+
+/** The settings every run's JSON records. */
+export function recordedSettings(settings: BenchSettings): Record<string, string | number> {
+  return {
+    sResources: settings.sResources,
+    lResources: settings.lResources,
+    pollInterval: `${String(settings.pollMs / 1000)}s`,
+    jobWindow: `${String(settings.windowMs / 1000)}s`,
+    simLatency: SIM_LATENCY,
+    maxConcurrentReconciles: settings.concurrency,
+  };
+}
+
+/** When a run started, how long it took and at what scale. */
+export function runRecord(
+  settings: BenchSettings,
+  started: number,
+): { when: string; durationSeconds: number; scale: number } {
+  return {
+    when: new Date(started).toISOString(),
+    durationSeconds: (Date.now() - started) / 1000,
+    scale: settings.scale,
+  };
+}
