@@ -92,7 +92,8 @@ export function meetsTarget(row: CompareRow): boolean | undefined {
 
 function targetText(target: Target | undefined): string {
   if (target === undefined) return '';
-  return target.of === 'TS' ? `TS ≤ ${String(target.max)}` : `≤ ${target.max.toFixed(1)}x`;
+  if (target.of === 'TS/Go') return `≤ ${target.max.toFixed(1)}x`;
+  return target.max === 0 ? 'TS = 0' : `TS ≤ ${String(target.max)}`;
 }
 
 function verdict(row: CompareRow | undefined): string {

@@ -118,6 +118,7 @@ describe('bench --against-go: the side-by-side report', () => {
         rows: [
           { figure: 'UCS calls', ts: 1234, go: 1000, target: { of: 'TS/Go', max: 1 } },
           { figure: 'events written', ts: 3, go: 4 },
+          { figure: 'events dropped', ts: 1, go: 0, target: { of: 'TS', max: 0 } },
         ],
       },
       {
@@ -125,11 +126,12 @@ describe('bench --against-go: the side-by-side report', () => {
         rows: [
           { figure: 'UCS calls', ts: 12.5, go: 25, target: { of: 'TS/Go', max: 1 } },
           { figure: 'events written', ts: 5, go: 4 },
+          { figure: 'events dropped', ts: 0, go: 0, target: { of: 'TS', max: 0 } },
         ],
       },
     ]);
     const lines = table.trim().split('\n');
-    expect(lines).to.have.length(4);
+    expect(lines).to.have.length(5);
     expect(lines[0]?.split('|').map((c) => c.trim())).to.deep.equal([
       '',
       'figure',
@@ -158,7 +160,10 @@ describe('bench --against-go: the side-by-side report', () => {
       'met',
       '',
     ]);
-    // A figure without a target has no verdict.
+    const cells = (line: string | undefined): string[] =>
+      (line ?? '').split('|').map((c) => c.trim());
+    // The drops of the TS operator against none; a figure without a target has no verdict.
+    expect(cells(lines[4]).slice(-4)).to.deep.equal(['TS = 0', 'MISSED', 'met', '']);
     expect(
       lines[3]
         ?.split('|')
