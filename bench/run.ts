@@ -2,14 +2,12 @@
 // own process. Run: npm run bench [-- --scale 0.1] [--max-concurrent-reconciles 16] (--help)
 // Prints a table of figures next to their limits and writes JSON to bench/results/.
 // bench/README.md says what each figure means and how it is measured; the phases are in
-// lib/phases.ts, the figures in lib/report.ts.
+// lib/phases.ts, the figures in lib/report.ts. --against-go runs lib/against-go.ts instead.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { LocalControlPlane } from '../src/control-plane/index.js';
-import { PooledKubeConfig } from '../src/kube/pooled-kube-config.js';
-import { installCrd } from '../harness/crd.js';
+import { describeMachine, runAgainstGo } from './lib/against-go.js';
+import { CREDENTIALS_SECRET, TOKEN, startBenchCluster } from './lib/cluster.js';
 import {
   baselinePhase,
   createLResources,
@@ -17,13 +15,11 @@ import {
   lPhase,
   selectorPhase,
   sPhase,
-  type BenchCluster,
-  type OperatorLauncher,
   type Say,
 } from './lib/phases.js';
 import { operatorBundle } from '../harness/operator-bundle.js';
-import { OperatorProcess, REPO_ROOT, flagArgs } from '../harness/operator-process.js';
-import { devCliEntry, startSimulator, takeHeapSnapshot } from './lib/processes.js';
+import { REPO_ROOT } from '../harness/operator-process.js';
+import { devCliEntry, startSimulator } from './lib/processes.js';
 import { formatTable, reportL, reportS, reportSelector } from './lib/report.js';
 import { SELECTOR_KIND, scenarioLJobIds, scenarioS, simScenario } from './lib/scenario.js';
 import {
@@ -32,11 +28,12 @@ import {
   USAGE,
   nodeOptionsOfDeployment,
   parseBenchArgs,
+  recordedSettings,
+  runRecord,
   type BenchSettings,
 } from './lib/settings.js';
+import { tsLauncher } from './lib/ts-operator.js';
 
-const TOKEN = 'bench-token-0f3a9c1d';
-const SECRET_NS = 'bench-system';
 const NS = {
   idle: 'bench-idle',
   s: 'bench-s',
@@ -47,17 +44,9 @@ const NS = {
 
 async function main(settings: BenchSettings, started: number, say: Say): Promise<void> {
   // Built (when stale) before any phase, so that no phase's start-up time holds a build.
-  operatorBundle();
-  const operatorEntry = 'dist/policyjobwatch.mjs (the bundle)';
+  const operatorEntry = `${operatorBundle()} (the bundle)`;
   const runDir = await mkdtemp(join(tmpdir(), 'policyjobwatch-bench-'));
-  const machine = {
-    nproc: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
-    freeMemoryGiB: +(freemem() / 2 ** 30).toFixed(1),
-    node: process.version,
-    operatorEntry,
-  };
+  const machine = { ...describeMachine(), operatorEntry };
   say(
     `scale ${settings.scale}: S ${settings.sResources} resources, L ${settings.lResources}, selector ${settings.selectorResources}; logs in ${runDir}`,
   );
@@ -84,78 +73,31 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
     say(`profiling: CPU profiles and heap snapshots in ${profileDir}`);
   }
 
-  const cp = await LocalControlPlane.start({ log: say });
-  say(`control plane: ${cp.describe()}`);
-  // The operator's own pooled client, so that the baseline pays no more per request than it.
-  const kc = new PooledKubeConfig();
-  kc.loadFromString(cp.kubeconfigYaml());
-  const core = kc.makeApiClient(CoreV1Api);
+  const s = scenarioS(settings.sResources, settings.windowMs);
+  const lJobs = scenarioLJobIds(settings.lResources);
+  const scenarioFile = join(runDir, 'scenario.json');
+  await writeFile(scenarioFile, JSON.stringify(simScenario(s, lJobs)));
   let sim: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  let env: Awaited<ReturnType<typeof startBenchCluster>> | undefined;
   try {
-    await installCrd(kc);
-    for (const ns of [SECRET_NS, ...Object.values(NS)])
-      await core.createNamespace({ body: { metadata: { name: ns } } });
-    await core.createNamespacedSecret({
-      namespace: SECRET_NS,
-      body: { metadata: { name: 'ucs-credentials' }, stringData: { token: TOKEN } },
-    });
-
-    const s = scenarioS(settings.sResources, settings.windowMs);
-    const lJobs = scenarioLJobIds(settings.lResources);
-    const scenarioFile = join(runDir, 'scenario.json');
-    await writeFile(scenarioFile, JSON.stringify(simScenario(s, lJobs)));
     sim = await startSimulator(
       ['--latency', SIM_LATENCY, '--scenario', scenarioFile],
       join(runDir, 'ucs-sim.log'),
       { UCS_SIM_TOKEN: TOKEN },
     );
     say(`ucs-sim at ${sim.url}: ${s.jobs.length + lJobs.length} jobs`);
-    const simUrl = sim.url;
-    const env: BenchCluster = {
+    env = await startBenchCluster(settings, sim.url, Object.values(NS), say);
+    const { cp } = env;
+    const launch = tsLauncher({
+      nodeFlags,
+      kubeconfig: cp.kubeconfigPath,
+      simUrl: sim.url,
+      credentialsSecret: CREDENTIALS_SECRET,
       settings,
-      cp,
-      kc,
-      objects: kc.makeApiClient(CustomObjectsApi),
-      simUrl,
+      runDir,
+      profileDir,
       say,
-    };
-
-    // `policyjobwatch run` as users run it, one process a phase, its log in the run's folder.
-    const launch: OperatorLauncher = async (phase, namespace) => {
-      const operator = await OperatorProcess.start({
-        args: flagArgs({
-          kubeconfig: cp.kubeconfigPath,
-          namespace,
-          'ucs-endpoint': simUrl,
-          // As users list theirs (the simulator is plain HTTP on loopback).
-          'allowed-endpoints': simUrl,
-          'credentials-secret': `${SECRET_NS}/ucs-credentials`,
-          'poll-interval': `${settings.pollMs / 1000}s`,
-          'max-concurrent-reconciles': String(settings.concurrency),
-          'ucs-qps': UCS_FLAGS.qps,
-          'ucs-burst': UCS_FLAGS.burst,
-          'ucs-max-in-flight': UCS_FLAGS.maxInFlight,
-        }),
-        nodeFlags,
-        logFile: join(runDir, `operator-${phase.toLowerCase()}.log`),
-        keepLines: false,
-      });
-      try {
-        await operator.ready({ probe: 'healthz', intervalMs: 50 });
-      } catch (err) {
-        await operator.stop();
-        throw err;
-      }
-      return {
-        metricsUrl: operator.metricsUrl,
-        snapshot: async () => {
-          if (!settings.profile) return;
-          const file = await takeHeapSnapshot(operator, profileDir);
-          say(`${phase}: heap snapshot ${file}`);
-        },
-        stop: () => operator.stop(),
-      };
-    };
+    });
 
     const idle = await idlePhase(env, launch, NS.idle);
     const sReport = reportS(s, await sPhase(env, launch, s, NS.s), idle, settings.pollMs);
@@ -174,17 +116,10 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
     await sim.run.stop();
     sim = undefined;
     const result = {
-      when: new Date(started).toISOString(),
-      durationSeconds: (Date.now() - started) / 1000,
-      scale: settings.scale,
+      ...runRecord(settings, started),
       settings: {
-        sResources: settings.sResources,
-        lResources: settings.lResources,
+        ...recordedSettings(settings),
         selectorResources: settings.selectorResources,
-        pollInterval: `${settings.pollMs / 1000}s`,
-        jobWindow: `${settings.windowMs / 1000}s`,
-        simLatency: SIM_LATENCY,
-        maxConcurrentReconciles: settings.concurrency,
         ucsQps: Number(UCS_FLAGS.qps),
         ucsBurst: Number(UCS_FLAGS.burst),
         ucsMaxInFlight: Number(UCS_FLAGS.maxInFlight),
@@ -212,7 +147,7 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
     say(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s total`);
   } finally {
     await sim?.run.stop();
-    await cp.stop();
+    await env?.cp.stop();
   }
 }
 
@@ -223,6 +158,7 @@ const say: Say = (line) => {
 try {
   const settings = parseBenchArgs(process.argv.slice(2));
   if (settings === undefined) process.stdout.write(USAGE);
+  else if (settings.againstGo) await runAgainstGo(settings, started, say);
   else await main(settings, started, say);
 } catch (err: unknown) {
   process.stderr.write(

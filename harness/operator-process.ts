@@ -24,7 +24,9 @@ export interface Exit {
 export interface NodeProcessOptions {
   /** Names the process in messages. */
   name: string;
-  /** What `node` runs: its flags, then the script and the script's arguments. */
+  /** The program; default this Node (then `args` are its flags, the script and its arguments). */
+  command?: string;
+  /** The program's arguments. */
   args: string[];
   /** Added to this process's environment. */
   env?: NodeJS.ProcessEnv;
@@ -38,7 +40,7 @@ export interface NodeProcessOptions {
   stopGraceMs?: number;
 }
 
-/** A `node` child process of the repository, its output and its exit. */
+/** A child process of the repository (`node` unless told), its output and its exit. */
 export class NodeProcess {
   readonly name: string;
   /** Every complete line it wrote, stdout and stderr as they came (unless `keepLines: false`). */
@@ -58,7 +60,7 @@ export class NodeProcess {
     this.logFile = options.logFile;
     this.processGroup = options.processGroup ?? false;
     this.stopGraceMs = options.stopGraceMs ?? 10_000;
-    this.child = spawn(process.execPath, options.args, {
+    this.child = spawn(options.command ?? process.execPath, options.args, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       detached: this.processGroup,

@@ -282,7 +282,7 @@ export async function selectorPhase(
 }
 
 /** Creates PolicyJobWatch resources (name → job IDs or a spec), `createConcurrency` at a time. */
-async function createResources(
+export async function createResources(
   env: BenchCluster,
   namespace: string,
   resources: readonly (readonly [string, string[] | PolicyJobWatch['spec']])[],

@@ -18,6 +18,10 @@ export interface BenchSettings {
   selectorResources: number;
   /** CPU profiles of the operator processes and heap snapshots after S and after L. */
   profile: boolean;
+  /** Both operators side by side (lib/against-go.ts) instead of the TS operator's figures. */
+  againstGo: boolean;
+  /** The Go baseline's sources; default shared/baseline/go-controller-runtime above the repo. */
+  goSource: string | undefined;
 }
 
 /** The operator's client-side UCS limits: high enough never to be the bottleneck. */
@@ -31,6 +35,8 @@ export const USAGE = `npm run bench -- [options]   (bench/README.md says what is
   --window <duration>               job window of S (for developing the bench); default 120s
   --poll-interval <duration>        the operator's poll interval (for developing the bench); default 10s
   --profile                         CPU profiles and heap snapshots of the operator processes
+  --against-go                      S and L for the TS operator and the Go baseline, one table
+  --go-source <dir>                 the Go baseline's sources; default shared/baseline/go-controller-runtime
   --help                            this text
 `;
 
@@ -45,6 +51,8 @@ export function parseBenchArgs(args: readonly string[]): BenchSettings | undefin
       window: { type: 'string', default: '120s' },
       'poll-interval': { type: 'string', default: '10s' },
       profile: { type: 'boolean', default: false },
+      'against-go': { type: 'boolean', default: false },
+      'go-source': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -61,6 +69,8 @@ export function parseBenchArgs(args: readonly string[]): BenchSettings | undefin
     lResources: Math.max(2, Math.round(10_000 * scale)),
     selectorResources: Math.max(20, Math.round(200 * scale)),
     profile: values.profile,
+    againstGo: values['against-go'],
+    goSource: values['go-source'],
   };
 }
 
@@ -88,4 +98,28 @@ export async function nodeOptionsOfDeployment(repoRoot: string): Promise<string[
         if (env.name === 'NODE_OPTIONS' && env.value) return env.value.split(/\s+/).filter(Boolean);
   }
   return [];
+}
+
+/** The settings every run's JSON records. */
+export function recordedSettings(settings: BenchSettings): Record<string, string | number> {
+  return {
+    sResources: settings.sResources,
+    lResources: settings.lResources,
+    pollInterval: `${String(settings.pollMs / 1000)}s`,
+    jobWindow: `${String(settings.windowMs / 1000)}s`,
+    simLatency: SIM_LATENCY,
+    maxConcurrentReconciles: settings.concurrency,
+  };
+}
+
+/** When a run started, how long it took and at what scale. */
+export function runRecord(
+  settings: BenchSettings,
+  started: number,
+): { when: string; durationSeconds: number; scale: number } {
+  return {
+    when: new Date(started).toISOString(),
+    durationSeconds: (Date.now() - started) / 1000,
+    scale: settings.scale,
+  };
 }

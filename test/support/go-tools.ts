@@ -1,18 +1,15 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import {
+  buildGoBinary,
   goEnv,
-  isExecutable,
+  goSourceHash,
+  goVersion,
   policyjobwatchCacheDir,
-  runGo,
 } from '../../src/control-plane/go-build.js';
 
-const execFileAsync = promisify(execFile);
 const HACK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'hack');
 
 /**
@@ -54,21 +51,6 @@ function cacheBase(env: NodeJS.ProcessEnv = process.env): string {
   return join(policyjobwatchCacheDir(env), 'go-tools');
 }
 
-/** Changes to the module's sources (its packages included) or to the Go release give a new binary. */
-async function sourceHash(moduleDir: string): Promise<string> {
-  const files = (await readdir(moduleDir, { recursive: true }))
-    .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
-    .sort();
-  const hash = createHash('sha256');
-  for (const file of files) {
-    hash.update(`${file}\0`);
-    hash.update(await readFile(join(moduleDir, file)));
-  }
-  const { stdout } = await execFileAsync('go', ['env', 'GOVERSION'], { env: goEnv() });
-  hash.update(stdout.trim());
-  return hash.digest('hex').slice(0, 16);
-}
-
 /** hack/<module>, the wrapper module of a tool. */
 export function goToolModule(tool: GoTool): string {
   return join(HACK_DIR, TOOLS[tool].module);
@@ -76,27 +58,18 @@ export function goToolModule(tool: GoTool): string {
 
 /** The tool's own directory in the cache; a change of its module's sources gives a new one. */
 export async function goToolCacheDir(tool: GoTool): Promise<string> {
-  return join(cacheBase(), `${tool}-${await sourceHash(goToolModule(tool))}`);
+  const hash = await goSourceHash(goToolModule(tool), await goVersion());
+  return join(cacheBase(), `${tool}-${hash}`);
 }
 
 async function build(tool: GoTool): Promise<string> {
-  const moduleDir = goToolModule(tool);
-  const dir = await goToolCacheDir(tool);
-  const binary = join(dir, tool);
-  if (await isExecutable(binary)) return binary;
-  await mkdir(dir, { recursive: true });
-  // Build beside the target, then rename: a concurrent run never sees half a binary.
-  const tmp = `${binary}.tmp-${String(process.pid)}`;
-  const started = Date.now();
-  log(`building ${TOOLS[tool].pkg} (hack/${TOOLS[tool].module}) into ${dir}...`);
-  try {
-    await runGo(['build', '-trimpath', '-o', tmp, TOOLS[tool].pkg], moduleDir);
-    await rename(tmp, binary);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-  log(`built ${tool} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  return binary;
+  return buildGoBinary({
+    moduleDir: goToolModule(tool),
+    pkg: TOOLS[tool].pkg,
+    dir: await goToolCacheDir(tool),
+    name: tool,
+    log,
+  });
 }
 
 const builds = new Map<GoTool, Promise<string>>();

@@ -188,6 +188,12 @@ describe('bench: the command line', () => {
       lResources: 1000,
       selectorResources: 20,
       profile: false,
+      againstGo: false,
+      goSource: undefined,
+    });
+    expect(parseBenchArgs(['--against-go', '--go-source', '/x'])).to.include({
+      againstGo: true,
+      goSource: '/x',
     });
     expect(parseBenchArgs(['--help'])).to.equal(undefined);
     expect(() => parseBenchArgs(['--scale', '0'])).to.throw('--scale must be > 0');

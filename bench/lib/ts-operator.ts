@@ -1,0 +1,62 @@
+// `policyjobwatch run` as users run it, one process a phase, its log in the run's folder.
+import { join } from 'node:path';
+import { OperatorProcess, flagArgs } from '../../harness/operator-process.js';
+import { fetchOperatorMetrics } from './operator-metrics.js';
+import type { MeasuredLauncher } from './measured-operator.js';
+import type { Say } from './phases.js';
+import { takeHeapSnapshot } from './processes.js';
+import { UCS_FLAGS, type BenchSettings } from './settings.js';
+
+export interface TsLaunchOptions {
+  /** Node flags of the operator process (the Deployment's, and profiling ones). */
+  nodeFlags: string[];
+  kubeconfig: string;
+  simUrl: string;
+  credentialsSecret: string;
+  settings: BenchSettings;
+  /** Folder of the operator logs. */
+  runDir: string;
+  /** Where heap snapshots go when profiling. */
+  profileDir: string;
+  say: Say;
+}
+
+export function tsLauncher(o: TsLaunchOptions): MeasuredLauncher {
+  return async (phase, namespace) => {
+    const operator = await OperatorProcess.start({
+      args: flagArgs({
+        kubeconfig: o.kubeconfig,
+        namespace,
+        'ucs-endpoint': o.simUrl,
+        // As users list theirs (the simulator is plain HTTP on loopback).
+        'allowed-endpoints': o.simUrl,
+        'credentials-secret': o.credentialsSecret,
+        'poll-interval': `${String(o.settings.pollMs / 1000)}s`,
+        'max-concurrent-reconciles': String(o.settings.concurrency),
+        'ucs-qps': UCS_FLAGS.qps,
+        'ucs-burst': UCS_FLAGS.burst,
+        'ucs-max-in-flight': UCS_FLAGS.maxInFlight,
+      }),
+      nodeFlags: o.nodeFlags,
+      logFile: join(o.runDir, `operator-${phase.toLowerCase()}.log`),
+      keepLines: false,
+    });
+    try {
+      await operator.ready({ probe: 'healthz', intervalMs: 50 });
+    } catch (err) {
+      await operator.stop();
+      throw err;
+    }
+    return {
+      pid: operator.pid,
+      metricsUrl: operator.metricsUrl,
+      eventsDropped: async () => (await fetchOperatorMetrics(operator.metricsUrl)).eventsDropped,
+      snapshot: async () => {
+        if (!o.settings.profile) return;
+        const file = await takeHeapSnapshot(operator, o.profileDir);
+        o.say(`${phase}: heap snapshot ${file}`);
+      },
+      stop: () => operator.stop(),
+    };
+  };
+}
