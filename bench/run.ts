@@ -26,7 +26,7 @@ import {
   SIM_LATENCY,
   UCS_FLAGS,
   USAGE,
-  nodeOptionsOfDeployment,
+  operatorNodeFlags,
   parseBenchArgs,
   recordedSettings,
   runRecord,
@@ -52,13 +52,14 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
   );
   say(`operator runs ${operatorEntry}; simulator ${devCliEntry().why}`);
   const profileDir = join(runDir, 'profile');
-  // The operator runs with the Node options its Deployment sets (the heap size it ships with).
-  const deploymentNodeOptions = await nodeOptionsOfDeployment(REPO_ROOT);
+  // The operator runs with the Node options its Deployment sets (the heap size it ships with),
+  // unless --node-options says otherwise.
+  const operatorNodeOptions = await operatorNodeFlags(settings, REPO_ROOT);
   say(
-    `operator Node options, from manifests/base/deployment.yaml: ${deploymentNodeOptions.join(' ')}`,
+    `operator Node options, ${settings.nodeOptions ? 'from --node-options' : 'from manifests/base/deployment.yaml'}: ${operatorNodeOptions.join(' ')}`,
   );
   const nodeFlags = [
-    ...deploymentNodeOptions,
+    ...operatorNodeOptions,
     ...(settings.profile
       ? [
           '--cpu-prof',
@@ -124,7 +125,7 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
         ucsBurst: Number(UCS_FLAGS.burst),
         ucsMaxInFlight: Number(UCS_FLAGS.maxInFlight),
         createConcurrency: settings.createConcurrency,
-        operatorNodeOptions: deploymentNodeOptions.join(' '),
+        operatorNodeOptions: operatorNodeOptions.join(' '),
       },
       machine: { ...machine, controlPlane: cp.describe() },
       figures: [...sReport.figures, ...lReport.figures, ...selReport.figures],

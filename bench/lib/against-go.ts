@@ -21,7 +21,7 @@ import { startSimulator } from './processes.js';
 import { changes, scenarioLJobIds, scenarioS, simScenario } from './scenario.js';
 import {
   SIM_LATENCY,
-  nodeOptionsOfDeployment,
+  operatorNodeFlags,
   recordedSettings,
   runRecord,
   type BenchSettings,
@@ -52,7 +52,7 @@ export async function runAgainstGo(
   const { binary, go: goRelease } = await buildGoBaseline(source, say);
   // Built (when stale) before any phase, so that no phase's start-up time holds a build.
   const bundle = operatorBundle();
-  const nodeFlags = await nodeOptionsOfDeployment(REPO_ROOT);
+  const nodeFlags = await operatorNodeFlags(settings, REPO_ROOT);
   say(
     `against Go, scale ${settings.scale}: S ${settings.sResources} resources, L ${settings.lResources}; logs in ${runDir}`,
   );

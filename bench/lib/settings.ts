@@ -22,6 +22,8 @@ export interface BenchSettings {
   againstGo: boolean;
   /** The Go baseline's sources; default shared/baseline/go-controller-runtime above the repo. */
   goSource: string | undefined;
+  /** The TS operator's Node flags instead of the Deployment's NODE_OPTIONS (to measure V8 flags). */
+  nodeOptions: string[] | undefined;
 }
 
 /** The operator's client-side UCS limits: high enough never to be the bottleneck. */
@@ -37,6 +39,7 @@ export const USAGE = `npm run bench -- [options]   (bench/README.md says what is
   --profile                         CPU profiles and heap snapshots of the operator processes
   --against-go                      S and L for the TS operator and the Go baseline, one table
   --go-source <dir>                 the Go baseline's sources; default shared/baseline/go-controller-runtime
+  --node-options "<flags>"          the TS operator's Node flags instead of the Deployment's NODE_OPTIONS
   --help                            this text
 `;
 
@@ -53,6 +56,7 @@ export function parseBenchArgs(args: readonly string[]): BenchSettings | undefin
       profile: { type: 'boolean', default: false },
       'against-go': { type: 'boolean', default: false },
       'go-source': { type: 'string' },
+      'node-options': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -71,6 +75,7 @@ export function parseBenchArgs(args: readonly string[]): BenchSettings | undefin
     profile: values.profile,
     againstGo: values['against-go'],
     goSource: values['go-source'],
+    nodeOptions: values['node-options']?.split(/\s+/).filter(Boolean),
   };
 }
 
@@ -80,6 +85,14 @@ export function seconds(text: string | undefined): number {
   if (!match) throw new Error(`not a duration: ${String(text)}`);
   const n = Number(match[1]);
   return match[2] === 'ms' ? n / 1000 : match[2] === 'm' ? n * 60 : n;
+}
+
+/** The TS operator's Node flags: --node-options when given, else the Deployment's NODE_OPTIONS. */
+export async function operatorNodeFlags(
+  settings: BenchSettings,
+  repoRoot: string,
+): Promise<string[]> {
+  return settings.nodeOptions ?? (await nodeOptionsOfDeployment(repoRoot));
 }
 
 /** NODE_OPTIONS of the operator container in manifests/base/deployment.yaml, split into flags. */

@@ -190,11 +190,16 @@ describe('bench: the command line', () => {
       profile: false,
       againstGo: false,
       goSource: undefined,
+      nodeOptions: undefined,
     });
     expect(parseBenchArgs(['--against-go', '--go-source', '/x'])).to.include({
       againstGo: true,
       goSource: '/x',
     });
+    expect(
+      parseBenchArgs(['--node-options', ' --max-semi-space-size=2  --max-old-space-size=256'])
+        ?.nodeOptions,
+    ).to.deep.equal(['--max-semi-space-size=2', '--max-old-space-size=256']);
     expect(parseBenchArgs(['--help'])).to.equal(undefined);
     expect(() => parseBenchArgs(['--scale', '0'])).to.throw('--scale must be > 0');
     expect(() => parseBenchArgs(['--nope'])).to.throw();
