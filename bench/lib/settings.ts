@@ -39,7 +39,7 @@ export const USAGE = `npm run bench -- [options]   (bench/README.md says what is
   --profile                         CPU profiles and heap snapshots of the operator processes
   --against-go                      S and L for the TS operator and the Go baseline, one table
   --go-source <dir>                 the Go baseline's sources; default shared/baseline/go-controller-runtime
-  --node-options "<flags>"          the TS operator's Node flags instead of the Deployment's NODE_OPTIONS
+  --node-options="<flags>"          the TS operator's Node flags instead of the Deployment's NODE_OPTIONS
   --help                            this text
 `;
 

@@ -197,7 +197,7 @@ describe('bench: the command line', () => {
       goSource: '/x',
     });
     expect(
-      parseBenchArgs(['--node-options', ' --max-semi-space-size=2  --max-old-space-size=256'])
+      parseBenchArgs(['--node-options=--max-semi-space-size=2  --max-old-space-size=256'])
         ?.nodeOptions,
     ).to.deep.equal(['--max-semi-space-size=2', '--max-old-space-size=256']);
     expect(parseBenchArgs(['--help'])).to.equal(undefined);
