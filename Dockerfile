@@ -37,6 +37,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/dist/policyjobwatch.mjs ./dist/policyjobwatch.mjs
 COPY --from=build /app/dist/policyjobwatch.mjs.map ./dist/policyjobwatch.mjs.map
+COPY --from=build /app/dist/policyjobwatch.mjs.LEGAL.txt ./dist/policyjobwatch.mjs.LEGAL.txt
 COPY --from=build /app/crds ./crds
 USER 65532:65532
 EXPOSE 8080 8081

@@ -34,7 +34,10 @@ const OPTIONS: BuildOptions = {
   banner: {
     js: "import { createRequire as __pjwCreateRequire } from 'node:module'; const require = __pjwCreateRequire(import.meta.url);",
   },
-  legalComments: 'eof',
+  // Licence comments go to dist/policyjobwatch.mjs.LEGAL.txt (shipped next to the bundle), not
+  // into it: the bundle stays ASCII, and V8 keeps its source as a one-byte string. One non-ASCII
+  // character (a name in one of them) made all 4.7 MB two-byte: 9 MiB of heap instead of 4.5.
+  legalComments: 'linked',
   logLevel: 'warning',
 };
 

@@ -27,7 +27,7 @@ const NS = 'packaging-image';
 const TOKEN = 'packaging-token-5d2a';
 const BUNDLE = 'dist/policyjobwatch.mjs';
 /** What the Dockerfile's final stage copies from the packed tree; nothing else is in the image. */
-const IMAGE_ENTRIES = ['package.json', BUNDLE, `${BUNDLE}.map`, 'crds'];
+const IMAGE_ENTRIES = ['package.json', BUNDLE, `${BUNDLE}.map`, `${BUNDLE}.LEGAL.txt`, 'crds'];
 /**
  * Optional packages the bundled code loads in a try block and works without: ws's native
  * add-ons, and kerberos for Negotiate proxy authentication (which names it in its error).
@@ -168,7 +168,7 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
       true,
     );
     expect((await readdir(join(app, 'dist'))).sort()).to.deep.equal(
-      ['policyjobwatch.mjs', 'policyjobwatch.mjs.map'].sort(),
+      ['policyjobwatch.mjs', 'policyjobwatch.mjs.map', 'policyjobwatch.mjs.LEGAL.txt'].sort(),
     );
     // No TypeScript sources, tests, development tools or dependencies ship.
     for (const absent of ['src', 'test', 'hack', 'node_modules'])
@@ -194,6 +194,16 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
     expect(outside).to.deep.equal([]);
     // The production CLI carries none of the development tools.
     expect(text).not.to.include('ucs-sim listening on');
+  });
+
+  it('the bundle is ASCII (V8 keeps its source one-byte), its licence comments in the LEGAL file', async () => {
+    const bytes = await readFile(join(app, BUNDLE));
+    const at = bytes.findIndex((b) => b > 0x7f);
+    expect(at, `first non-ASCII byte at ${String(at)}`).to.equal(-1);
+    expect(bytes.toString('latin1')).to.include('policyjobwatch.mjs.LEGAL.txt');
+    const legal = await readFile(join(app, `${BUNDLE}.LEGAL.txt`), 'utf8');
+    expect(legal).to.match(/MIT License/);
+    expect(legal).to.include('formdata-polyfill');
   });
 
   it('node dist/policyjobwatch.mjs --help and --version work from that tree alone', async () => {
