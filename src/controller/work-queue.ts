@@ -1,3 +1,5 @@
+import { Fifo } from './fifo.js';
+
 /**
  * A work queue with client-go's semantics: a key is queued at most once, is never handed to
  * two workers at once (a key added while it is being processed is queued again when done),
@@ -23,37 +25,8 @@ const NO_METRICS: WorkQueueMetrics = {
   queued: () => undefined,
 };
 
-/**
- * A FIFO with O(1) take: Array#shift copies the whole array once it is large, which a queue of
- * 10,000 keys (every resource at start-up) pays on every take.
- */
-class Fifo {
-  private items: string[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: string): void {
-    this.items.push(item);
-  }
-
-  shift(): string | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.head += 1;
-    // Drop the taken prefix once it is most of the array (amortised O(1)).
-    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-}
-
 export class WorkQueue {
-  private readonly queue = new Fifo();
+  private readonly queue = new Fifo<string>();
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   /** Queued keys whose only reason is news (addNews), and keys being processed for that. */

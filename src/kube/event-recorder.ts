@@ -8,6 +8,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { TokenBucket } from 'limiter';
+import { Fifo } from '../controller/fifo.js';
 import type { EventTarget, Logger } from '../controller/ports.js';
 import { EventSeriesCache, eventKey, type SeriesEntry } from './event-series.js';
 import { apiMessage, apiStatus } from './kube-errors.js';
@@ -91,7 +92,7 @@ export class EventRecorder {
   private readonly instance: string;
   private readonly now: () => Date;
   private readonly series = new EventSeriesCache<Recorded>();
-  private readonly queue: Entry[] = [];
+  private readonly queue = new Fifo<Entry>();
   private readonly bucket: TokenBucket | undefined;
   /** The pump's wake-up once the bucket has a token again. */
   private timer: NodeJS.Timeout | undefined;
@@ -201,7 +202,7 @@ export class EventRecorder {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    const left = this.queue.splice(0);
+    const left = this.queue.takeAll();
     for (const entry of left) this.settleEntry(entry);
     if (left.length > 0) this.log.warn('events not written at shutdown', { events: left.length });
     this.settle();
