@@ -3,11 +3,11 @@
 // Prints a table of figures next to their limits and writes JSON to bench/results/.
 // bench/README.md says what each figure means and how it is measured; the phases are in
 // lib/phases.ts, the figures in lib/report.ts. --against-go runs lib/against-go.ts instead.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, runAgainstGo } from './lib/against-go.js';
-import { CREDENTIALS_SECRET, TOKEN, startBenchCluster } from './lib/cluster.js';
+import { CREDENTIALS_SECRET, startBenchCluster } from './lib/cluster.js';
 import {
   baselinePhase,
   createLResources,
@@ -19,17 +19,17 @@ import {
 } from './lib/phases.js';
 import { operatorBundle } from '../harness/operator-bundle.js';
 import { REPO_ROOT } from '../harness/operator-process.js';
-import { devCliEntry, startSimulator } from './lib/processes.js';
+import { devCliEntry, startScenarioSimulator } from './lib/processes.js';
 import { formatTable, reportL, reportS, reportSelector } from './lib/report.js';
 import { SELECTOR_KIND, scenarioLJobIds, scenarioS, simScenario } from './lib/scenario.js';
 import {
-  SIM_LATENCY,
   UCS_FLAGS,
   USAGE,
   operatorNodeFlags,
   parseBenchArgs,
   recordedSettings,
   runRecord,
+  writeResults,
   type BenchSettings,
 } from './lib/settings.js';
 import { tsLauncher } from './lib/ts-operator.js';
@@ -76,16 +76,10 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
 
   const s = scenarioS(settings.sResources, settings.windowMs);
   const lJobs = scenarioLJobIds(settings.lResources);
-  const scenarioFile = join(runDir, 'scenario.json');
-  await writeFile(scenarioFile, JSON.stringify(simScenario(s, lJobs)));
-  let sim: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  let sim: Awaited<ReturnType<typeof startScenarioSimulator>> | undefined;
   let env: Awaited<ReturnType<typeof startBenchCluster>> | undefined;
   try {
-    sim = await startSimulator(
-      ['--latency', SIM_LATENCY, '--scenario', scenarioFile],
-      join(runDir, 'ucs-sim.log'),
-      { UCS_SIM_TOKEN: TOKEN },
-    );
+    sim = await startScenarioSimulator(runDir, simScenario(s, lJobs));
     say(`ucs-sim at ${sim.url}: ${s.jobs.length + lJobs.length} jobs`);
     env = await startBenchCluster(settings, sim.url, Object.values(NS), say);
     const { cp } = env;
@@ -137,14 +131,7 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
       },
     };
     process.stdout.write(formatTable(result.figures, result.settings, machine));
-    await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-    const file = join(
-      REPO_ROOT,
-      'bench',
-      'results',
-      `bench-${new Date(started).toISOString().replace(/[:.]/g, '-')}-scale-${String(settings.scale)}.json`,
-    );
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+    const file = await writeResults(REPO_ROOT, 'bench', settings, started, result);
     say(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s total`);
   } finally {
     await sim?.run.stop();

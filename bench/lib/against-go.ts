@@ -2,10 +2,10 @@
 // on the same work, one after the other, each on a fresh apiserver + etcd, against one UCS
 // simulator in token mode, with the same poll interval and concurrency: scenarios S and L.
 // Prints one table (each figure as TS, Go and TS/Go) and writes JSON to bench/results/.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { CREDENTIALS_SECRET, TOKEN, startBenchCluster } from './cluster.js';
+import { CREDENTIALS_SECRET, startBenchCluster } from './cluster.js';
 import {
   compareRows,
   formatCompareTable,
@@ -17,13 +17,13 @@ import { measuringLauncher, type MeasuredLauncher, type ProcessRun } from './mea
 import { createResources, lPhase, sPhase, type BenchCluster, type Say } from './phases.js';
 import { operatorBundle } from '../../harness/operator-bundle.js';
 import { REPO_ROOT } from '../../harness/operator-process.js';
-import { startSimulator } from './processes.js';
+import { startScenarioSimulator } from './processes.js';
 import { changes, scenarioLJobIds, scenarioS, simScenario } from './scenario.js';
 import {
-  SIM_LATENCY,
   operatorNodeFlags,
   recordedSettings,
   runRecord,
+  writeResults,
   type BenchSettings,
 } from './settings.js';
 import { tsLauncher } from './ts-operator.js';
@@ -61,13 +61,7 @@ export async function runAgainstGo(
   const s = scenarioS(settings.sResources, settings.windowMs);
   const lJobs = scenarioLJobIds(settings.lResources);
   const finalProgress = new Map(s.jobs.map((j) => [j.id, changes(j).at(-1)?.m ?? 0]));
-  const scenarioFile = join(runDir, 'scenario.json');
-  await writeFile(scenarioFile, JSON.stringify(simScenario(s, lJobs)));
-  const sim = await startSimulator(
-    ['--latency', SIM_LATENCY, '--scenario', scenarioFile],
-    join(runDir, 'ucs-sim.log'),
-    { UCS_SIM_TOKEN: TOKEN },
-  );
+  const sim = await startScenarioSimulator(runDir, simScenario(s, lJobs));
   try {
     const launchers: Record<Impl, (env: BenchCluster) => MeasuredLauncher> = {
       TS: (env) =>
@@ -155,14 +149,7 @@ export async function runAgainstGo(
     process.stdout.write(
       `\nsettings: ${JSON.stringify(result.settings)}\nmachine: ${JSON.stringify(result.machine)}\n\n${formatCompareTable(scenarios)}`,
     );
-    await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-    const file = join(
-      REPO_ROOT,
-      'bench',
-      'results',
-      `against-go-${new Date(started).toISOString().replace(/[:.]/g, '-')}-scale-${String(settings.scale)}.json`,
-    );
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+    const file = await writeResults(REPO_ROOT, 'against-go', settings, started, result);
     say(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s total`);
   } finally {
     await sim.run.stop();

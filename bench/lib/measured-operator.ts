@@ -3,7 +3,7 @@
 // the process cost them between its start and its stop. The same for TS and Go.
 import type { LocalControlPlane } from '../../src/control-plane/index.js';
 import { PLURAL } from '../../src/api/index.js';
-import type { BenchOperator, OperatorLauncher, Phase } from './phases.js';
+import { simStats, type BenchOperator, type OperatorLauncher, type Phase } from './phases.js';
 import { ProcessSampler, type ProcessSample } from './process-sampler.js';
 import { metricSum } from './prometheus.js';
 
@@ -64,9 +64,7 @@ export function measuringLauncher(
   const apiserver = async (): Promise<ReturnType<typeof apiserverCounters>> =>
     apiserverCounters((await cp.apiGet('/metrics')).body);
   const ucsCalls = async (): Promise<number> => {
-    const res = await fetch(`${simUrl}/_sim/stats`);
-    if (!res.ok) throw new Error(`GET /_sim/stats: HTTP ${String(res.status)}`);
-    const { jobs } = (await res.json()) as { jobs: Record<string, number> };
+    const { jobs } = await simStats(simUrl);
     return Object.values(jobs).reduce((a, b) => a + b, 0);
   };
   const measured: OperatorLauncher = async (phase, namespace) => {

@@ -321,7 +321,8 @@ async function statusWrites(cp: LocalControlPlane): Promise<number> {
   );
 }
 
-function simStats(base: string): Promise<{ jobs: Record<string, number> }> {
+/** The simulator's per-job call counters (`GET /_sim/stats`). */
+export function simStats(base: string): Promise<{ jobs: Record<string, number> }> {
   return simAdmin(base, 'GET', '/_sim/stats') as Promise<{ jobs: Record<string, number> }>;
 }
 

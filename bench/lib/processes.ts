@@ -1,8 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep } from '../../harness/eventually.js';
 import { newestMtime } from '../../harness/operator-bundle.js';
 import { NodeProcess, REPO_ROOT } from '../../harness/operator-process.js';
+import { TOKEN } from './cluster.js';
+import { SIM_LATENCY } from './settings.js';
 
 /**
  * How to start `policyjobwatch-dev` (`dev-cli`, the simulator): the built JS when it is newer
@@ -40,6 +43,23 @@ export async function startSimulator(
   });
   const match = await run.waitForLine(/ucs-sim listening on (\S+)/, 60_000);
   return { run, url: match[1] ?? '' };
+}
+
+/**
+ * The bench's simulator: `scenario` written to `runDir`/scenario.json, served with the bench's
+ * latency and token, its log in `runDir`/ucs-sim.log.
+ */
+export async function startScenarioSimulator(
+  runDir: string,
+  scenario: unknown,
+): Promise<{ run: NodeProcess; url: string }> {
+  const scenarioFile = join(runDir, 'scenario.json');
+  await writeFile(scenarioFile, JSON.stringify(scenario));
+  return startSimulator(
+    ['--latency', SIM_LATENCY, '--scenario', scenarioFile],
+    join(runDir, 'ucs-sim.log'),
+    { UCS_SIM_TOKEN: TOKEN },
+  );
 }
 
 /**

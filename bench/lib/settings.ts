@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -135,4 +135,23 @@ export function runRecord(
     durationSeconds: (Date.now() - started) / 1000,
     scale: settings.scale,
   };
+}
+
+/**
+ * Writes a run's JSON to `repoRoot`/bench/results/<kind>-<start time>-scale-<scale>.json and
+ * returns the file's path.
+ */
+export async function writeResults(
+  repoRoot: string,
+  kind: string,
+  settings: BenchSettings,
+  started: number,
+  result: unknown,
+): Promise<string> {
+  const dir = join(repoRoot, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const time = new Date(started).toISOString().replace(/[:.]/g, '-');
+  const file = join(dir, `${kind}-${time}-scale-${String(settings.scale)}.json`);
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
 }
