@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { RequestOptions } from 'node:https';
-import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  ServerConfiguration,
+  createConfiguration,
+  wrapHttpLibrary,
+  type ApiConstructor,
+  type ApiType,
+  type RequestContext,
+} from '@kubernetes/client-node';
+import { Http2Transport, type TlsTarget } from './http2-transport.js';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
@@ -26,12 +35,22 @@ const IDENTITY_TTL_MS = 10_000;
  */
 export class PooledKubeConfig extends KubeConfig {
   private readonly pools = new Map<string, Dispatcher>();
-  private identity: { key: string; at: number; context: string } | undefined;
+  private identity: { target: TlsTarget; at: number; context: string } | undefined;
+  private readonly transport: Http2Transport;
 
-  /** A pooled copy of `kc` (same clusters, users and contexts; `kc` itself is unchanged). */
-  static from(kc: KubeConfig): PooledKubeConfig {
+  /** `userAgent`: the User-Agent of every request (the operator's name and version). */
+  constructor(userAgent = 'policyjobwatch') {
+    super();
+    this.transport = new Http2Transport({ target: () => this.tlsTarget(), userAgent });
+  }
+
+  /**
+   * A pooled copy of `kc` (same clusters, users and contexts; `kc` itself is unchanged).
+   * `userAgent` names the client in the apiserver's audit log and metrics.
+   */
+  static from(kc: KubeConfig, userAgent?: string): PooledKubeConfig {
     if (kc instanceof PooledKubeConfig) return kc;
-    const pooled = new PooledKubeConfig();
+    const pooled = new PooledKubeConfig(userAgent);
     pooled.loadFromOptions({
       clusters: kc.clusters,
       users: kc.users,
@@ -41,11 +60,37 @@ export class PooledKubeConfig extends KubeConfig {
     return pooled;
   }
 
+  /**
+   * API clients that send over HTTP/2 (Http2Transport: one multiplexed connection per TLS
+   * identity). A cluster behind a proxy or on plain http:// keeps client-node's library.
+   */
+  override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
+    const cluster = this.getCurrentCluster();
+    if (!cluster || cluster.proxyUrl || !cluster.server.startsWith('https:'))
+      return super.makeApiClient(apiClientType);
+    const config = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: this },
+      httpApi: wrapHttpLibrary(this.transport),
+    });
+    return new apiClientType(config);
+  }
+
+  /** Open HTTP/2 connections to the apiserver. */
+  get http2Connections(): number {
+    return this.transport.connections;
+  }
+
+  /** Closes the HTTP/2 connections (requests in flight finish first), for shutdown. */
+  closeConnections(): void {
+    this.transport.close();
+  }
+
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
     const fresh = context.getDispatcher();
     if (fresh === undefined) return;
-    const key = await this.tlsIdentity();
+    const { key } = await this.tlsTarget();
     const shared = this.pools.get(key);
     if (shared !== undefined) {
       // The fresh Agent never connected and holds nothing: left to the garbage collector.
@@ -65,13 +110,16 @@ export class PooledKubeConfig extends KubeConfig {
     return this.pools.size;
   }
 
-  /** A digest of everything the TLS connection depends on: cluster, CA, client cert and key. */
-  private async tlsIdentity(): Promise<string> {
+  /**
+   * The TLS options of the current context and a digest of everything the connection depends
+   * on (cluster, CA, client cert and key), read again after IDENTITY_TTL_MS.
+   */
+  private async tlsTarget(): Promise<TlsTarget> {
     const now = Date.now();
     const context = this.getCurrentContext();
     const known = this.identity;
     if (known !== undefined && known.context === context && now - known.at < IDENTITY_TTL_MS)
-      return known.key;
+      return known.target;
     const options: RequestOptions = {};
     await this.applyToHTTPSOptions(options);
     const tls = this.createDispatcherOptions(this.getCurrentCluster(), {
@@ -85,10 +133,12 @@ export class PooledKubeConfig extends KubeConfig {
         : { rejectUnauthorized: options.rejectUnauthorized }),
       ...(options.servername === undefined ? {} : { servername: options.servername }),
     });
+    const server = this.getCurrentCluster()?.server ?? '';
     const key = createHash('sha256')
-      .update(JSON.stringify([this.getCurrentCluster()?.server, tls]))
+      .update(JSON.stringify([server, tls]))
       .digest('hex');
-    this.identity = { key, at: now, context };
-    return key;
+    const target: TlsTarget = { key, origin: server, tls: 'connect' in tls ? tls.connect : {} };
+    this.identity = { target, at: now, context };
+    return target;
   }
 }

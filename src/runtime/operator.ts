@@ -16,6 +16,8 @@ import type { Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
 import { countPhases } from './phase-counts.js';
 import { PooledKubeConfig } from '../kube/pooled-kube-config.js';
+import { VERSION } from '../version.js';
+import { JITTER } from '../controller/polling-policy.js';
 
 export interface OperatorOptions {
   /** Default: from config.kubeconfig, else in-cluster, else ~/.kube/config. */
@@ -56,6 +58,7 @@ export class Operator {
   readonly elector: LeaderElector | undefined;
   private readonly endpoints: HttpEndpoints[] = [];
   private stopping = false;
+  private readonly kubeConfig: PooledKubeConfig;
   metricsPort: number | undefined;
   healthPort: number | undefined;
 
@@ -64,7 +67,11 @@ export class Operator {
     private readonly log: Logger,
     options: OperatorOptions = {},
   ) {
-    const kc = PooledKubeConfig.from(options.kubeConfig ?? loadKubeConfig(config.kubeconfig));
+    const kc = PooledKubeConfig.from(
+      options.kubeConfig ?? loadKubeConfig(config.kubeconfig),
+      `policyjobwatch/${VERSION}`,
+    );
+    this.kubeConfig = kc;
     this.metrics = new OperatorMetrics({ processMetrics: options.processMetrics ?? true });
     const transport = new UcsTransport({
       qps: config.ucsQps,
@@ -144,6 +151,9 @@ export class Operator {
       workers: config.maxConcurrentReconciles,
       maxBackoffMs: config.pollInterval,
       describeError: apiMessage,
+      // A resource polled at the default interval shows a shared job's news on its own turn,
+      // as a controller-runtime operator does; one on a longer interval (or backing off) at once.
+      newsHorizonMs: config.pollInterval * (1 + JITTER),
     });
     this.informer = new ResourceInformer(
       kc,
@@ -220,6 +230,7 @@ export class Operator {
     this.events.close();
     await this.elector?.stop();
     await this.informer.stop();
+    this.kubeConfig.closeConnections();
     await Promise.all(this.endpoints.map((e) => e.close()));
   }
 
