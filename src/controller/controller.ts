@@ -15,6 +15,12 @@ export interface ControllerOptions {
   maxBackoffMs: number;
   /** A short message for an error a reconcile threw (the runtime passes the apiserver's). */
   describeError?: (err: unknown) => string;
+  /**
+   * News of a shared job is shown at once only by resources whose next turn is further away
+   * than this; a resource due sooner shows it on that turn, with no status write of its own
+   * in between (the runtime passes the poll interval and its jitter). Default 0: always at once.
+   */
+  newsHorizonMs?: number;
 }
 
 /**
@@ -79,20 +85,26 @@ export class Controller {
   }
 
   /**
-   * A UCS request brought new data for the job: every other resource naming it is queued now,
-   * for news only, so it shows the data (from the job cache, without another call) at once
-   * rather than up to a poll interval later, and keeps its poll schedule. Resources in a
-   * reconcile already have it or will poll again.
+   * A UCS request brought new data for the job: every other resource naming it whose next
+   * turn is beyond the news horizon is queued now, for news only, so it shows the data (from
+   * the job cache, without another call) at once rather than up to its poll interval later,
+   * and keeps its poll schedule. Resources in a reconcile already have it or will poll again;
+   * resources due within the horizon show it on their turn (one status write, not two).
    */
   jobChanged(jobID: string): void {
-    for (const key of this.jobIndex.get(jobID) ?? [])
-      if (!this.queue.isProcessing(key)) this.queue.addNews(key);
+    for (const key of this.jobIndex.get(jobID) ?? []) this.news(key);
   }
 
-  /** A job list brought new data: every resource selecting on that kind shows it now (news). */
+  /** A job list brought new data: every resource selecting on that kind shows it (news). */
   listChanged(kind: string): void {
-    for (const key of this.kindIndex.get(kind) ?? [])
-      if (!this.queue.isProcessing(key)) this.queue.addNews(key);
+    for (const key of this.kindIndex.get(kind) ?? []) this.news(key);
+  }
+
+  private news(key: string): void {
+    if (this.queue.isProcessing(key)) return;
+    const due = this.queue.scheduledIn(key);
+    if (due !== undefined && due <= (this.options.newsHorizonMs ?? 0)) return;
+    this.queue.addNews(key);
   }
 
   start(): void {

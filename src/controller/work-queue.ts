@@ -101,6 +101,12 @@ export class WorkQueue {
     this.timers.set(key, { at, timer });
   }
 
+  /** Milliseconds until the key's scheduled add (addAfter), or undefined when none is scheduled. */
+  scheduledIn(key: string, now = Date.now()): number | undefined {
+    const scheduled = this.timers.get(key);
+    return scheduled === undefined ? undefined : Math.max(0, scheduled.at - now);
+  }
+
   /** Queues the key after its next backoff step (at least `minDelayMs`, e.g. a Retry-After). */
   addRateLimited(key: string, minDelayMs = 0): number {
     const failures = this.failures.get(key) ?? 0;

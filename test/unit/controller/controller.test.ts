@@ -246,6 +246,38 @@ describe('Controller', () => {
     });
   });
 
+  describe('the news horizon', () => {
+    it('shows news at once only to resources whose next turn is beyond the horizon', async () => {
+      const horizon = new Controller(
+        reconciler as unknown as Reconciler,
+        winston.createLogger({ level: 'debug', transports: [logs] }),
+        undefined,
+        { workers: 2, maxBackoffMs: 60_000, newsHorizonMs: 10_000 },
+      );
+      horizon.start();
+      try {
+        reconciler.script.set('ns/soon', [{ kind: 'requeueAfter', delayMs: 5_000 }]);
+        reconciler.script.set('ns/later', [{ kind: 'requeueAfter', delayMs: 60_000 }]);
+        horizon.onChange('add', resource('soon', ['j']));
+        horizon.onChange('add', resource('later', ['j']));
+        horizon.onChange('add', resource('unscheduled', ['j']));
+        const keys = ['ns/soon', 'ns/later', 'ns/unscheduled'];
+        await settled(horizon, keys);
+        reconciler.turns.length = 0;
+
+        horizon.jobChanged('j');
+        await settled(horizon, keys);
+        expect(reconciler.turns.map((t) => `${t.key} ${t.trigger}`).sort()).to.deep.equal([
+          'ns/later news',
+          'ns/unscheduled news',
+        ]);
+        expect(horizon.queue.scheduledIn('ns/soon'), 'its own turn stays').to.be.within(1, 5_000);
+      } finally {
+        await horizon.stop(100);
+      }
+    });
+  });
+
   describe('the job list kind index', () => {
     const keys = ['ns/a', 'ns/b', 'ns/c', 'ns/d'];
     const newsTurns = (): string[] =>

@@ -110,6 +110,20 @@ describe('WorkQueue', () => {
     expect(taken).to.deep.equal(Array.from({ length: 5000 }, (_, i) => `k${String(i)}`));
   });
 
+  it('tells how far away a scheduled add is, and nothing once it came or for unscheduled keys', async () => {
+    const q = new WorkQueue();
+    expect(q.scheduledIn('a')).to.equal(undefined);
+    q.addAfter('a', 40);
+    expect(q.scheduledIn('a')).to.be.within(1, 40);
+    expect(q.scheduledIn('a', Date.now() + 1_000), 'never negative').to.equal(0);
+    await sleep(70);
+    expect(q.scheduledIn('a')).to.equal(undefined);
+    q.addAfter('b', 1_000);
+    q.add('b');
+    expect(q.scheduledIn('b'), 'an add now cancels the scheduled one').to.equal(undefined);
+    q.shutDown();
+  });
+
   it('queues news without touching the poll schedule, and tells the worker it is news only', async () => {
     const q = new WorkQueue();
     q.addAfter('a', 50);
