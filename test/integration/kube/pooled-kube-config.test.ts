@@ -59,7 +59,7 @@ describe('PooledKubeConfig (kube-apiserver)', () => {
       .catch((err: unknown) => err);
     expect(missing).to.be.instanceOf(ApiException);
     expect((missing as ApiException<string>).code).to.equal(404);
-    expect(String((missing as ApiException<string>).body)).to.include('not found');
+    expect((missing as ApiException<string>).body).to.include('not found');
     kc.closeConnections();
   });
 
