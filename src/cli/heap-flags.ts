@@ -5,7 +5,7 @@
 // their own heap flags (command line or NODE_OPTIONS) or POLICYJOBWATCH_HEAP_FLAGS=off.
 // The re-executed process also gets Node's module compile cache (NODE_COMPILE_CACHE, as the image
 // sets it) in the OS temporary folder unless the user chose one: from the second start on, V8
-// reads the bundle's code cache instead of compiling it (less start-up CPU, about 13 MiB less
+// reads the bundle's code cache instead of compiling it (less start-up CPU, about 12 MiB less
 // RSS; bench/README.md has the figures).
 import { join } from 'node:path';
 import { tmpdir as osTmpdir } from 'node:os';
