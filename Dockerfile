@@ -29,6 +29,25 @@ RUN npm run build \
   && mkdir /app \
   && tar -xzf /tmp/policyjobwatch-*.tgz -C /app --strip-components=1
 
+# Node's module compile cache (NODE_COMPILE_CACHE), made here by the very Node binary of the
+# runtime image: V8 then reads the bundle's code cache instead of parsing and compiling its 4.5 MiB
+# at every start. Same files, same paths (/app) and the same user as the final stage: the cache is
+# keyed on Node's version, V8's cache flags (heap flags leave them as they are), the uid and the
+# bundle's absolute path, and V8 rejects it if the bundle's contents changed. `--version` is
+# enough: Node makes an ES module's code cache when it compiles it, before running it, and
+# writes it at exit, so any command caches the same (what V8 compiles lazily later is never in
+# it; `run` leaves a cache of the same size). exec form: distroless has no shell.
+FROM ${RUNTIME_IMAGE} AS compile-cache
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/dist/policyjobwatch.mjs ./dist/policyjobwatch.mjs
+COPY --from=build /app/dist/policyjobwatch.mjs.map ./dist/policyjobwatch.mjs.map
+COPY --from=build /app/dist/policyjobwatch.mjs.LEGAL.txt ./dist/policyjobwatch.mjs.LEGAL.txt
+COPY --from=build /app/crds ./crds
+USER 65532:65532
+ENV NODE_COMPILE_CACHE=/tmp/compile-cache
+RUN ["/nodejs/bin/node", "dist/policyjobwatch.mjs", "--version"]
+
 FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production
@@ -39,6 +58,11 @@ COPY --from=build /app/dist/policyjobwatch.mjs ./dist/policyjobwatch.mjs
 COPY --from=build /app/dist/policyjobwatch.mjs.map ./dist/policyjobwatch.mjs.map
 COPY --from=build /app/dist/policyjobwatch.mjs.LEGAL.txt ./dist/policyjobwatch.mjs.LEGAL.txt
 COPY --from=build /app/crds ./crds
+# The compile cache, read-only too: Node 24 reads it and, finding it up to date, writes nothing
+# (nor complains; a different uid only misses it). Idle RSS 110 -> 97 MiB, CPU to ready
+# 0.47 -> 0.40 s (bench/README.md, "Module compile cache").
+COPY --from=compile-cache --chmod=0555 /tmp/compile-cache /app/compile-cache
+ENV NODE_COMPILE_CACHE=/app/compile-cache
 USER 65532:65532
 EXPOSE 8080 8081
 # distroless has no `node` on PATH: its binary is /nodejs/bin/node.

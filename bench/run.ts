@@ -83,7 +83,7 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
     say(`ucs-sim at ${sim.url}: ${s.jobs.length + lJobs.length} jobs`);
     env = await startBenchCluster(settings, sim.url, Object.values(NS), say);
     const { cp } = env;
-    const launch = tsLauncher({
+    const launch = await tsLauncher({
       nodeFlags,
       kubeconfig: cp.kubeconfigPath,
       simUrl: sim.url,

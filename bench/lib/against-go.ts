@@ -63,7 +63,10 @@ export async function runAgainstGo(
   const finalProgress = new Map(s.jobs.map((j) => [j.id, changes(j).at(-1)?.m ?? 0]));
   const sim = await startScenarioSimulator(runDir, simScenario(s, lJobs));
   try {
-    const launchers: Record<Impl, (env: BenchCluster) => MeasuredLauncher> = {
+    const launchers: Record<
+      Impl,
+      (env: BenchCluster) => MeasuredLauncher | Promise<MeasuredLauncher>
+    > = {
       TS: (env) =>
         tsLauncher({
           nodeFlags,
@@ -92,7 +95,7 @@ export async function runAgainstGo(
       const env = await startBenchCluster(settings, sim.url, Object.values(NS), say);
       try {
         const { launch, runs: processRuns } = measuringLauncher(
-          launchers[impl](env),
+          await launchers[impl](env),
           env.cp,
           sim.url,
         );

@@ -1,6 +1,10 @@
 // `policyjobwatch run` as users run it, one process a phase, its log in the run's folder.
+// As in the image (Dockerfile, stage compile-cache), the operators read Node's module compile
+// cache, made once a run before the first phase by `node dist/policyjobwatch.mjs --version`
+// without Node flags, as the image makes it.
 import { join } from 'node:path';
-import { OperatorProcess, flagArgs } from '../../harness/operator-process.js';
+import { operatorBundle } from '../../harness/operator-bundle.js';
+import { NodeProcess, OperatorProcess, flagArgs } from '../../harness/operator-process.js';
 import { fetchOperatorMetrics } from './operator-metrics.js';
 import type { MeasuredLauncher } from './measured-operator.js';
 import type { Say } from './phases.js';
@@ -21,7 +25,24 @@ export interface TsLaunchOptions {
   say: Say;
 }
 
-export function tsLauncher(o: TsLaunchOptions): MeasuredLauncher {
+/**
+ * Makes the compile cache of the bundle in `dir` (V8's code cache of dist/policyjobwatch.mjs,
+ * written when the process exits) and returns `dir`.
+ */
+export async function warmCompileCache(dir: string): Promise<string> {
+  const warm = new NodeProcess({
+    name: 'compile cache warm-up',
+    args: [operatorBundle(), '--version'],
+    env: { NODE_COMPILE_CACHE: dir },
+  });
+  const { code, signal } = await warm.exited;
+  if (code !== 0)
+    throw new Error(`${warm.name} exited (${String(code ?? signal)})\n${warm.tail()}`);
+  return dir;
+}
+
+export async function tsLauncher(o: TsLaunchOptions): Promise<MeasuredLauncher> {
+  const compileCache = await warmCompileCache(join(o.runDir, 'compile-cache'));
   return async (phase, namespace) => {
     const operator = await OperatorProcess.start({
       args: flagArgs({
@@ -38,6 +59,7 @@ export function tsLauncher(o: TsLaunchOptions): MeasuredLauncher {
         'ucs-max-in-flight': UCS_FLAGS.maxInFlight,
       }),
       nodeFlags: o.nodeFlags,
+      env: { NODE_COMPILE_CACHE: compileCache },
       logFile: join(o.runDir, `operator-${phase.toLowerCase()}.log`),
       keepLines: false,
     });

@@ -3,6 +3,12 @@
 // v8.setFlagsFromString is too late for these flags: the operator re-executes itself in place
 // (process.execve, no second process) with the flags the Deployment sets, unless the user chose
 // their own heap flags (command line or NODE_OPTIONS) or POLICYJOBWATCH_HEAP_FLAGS=off.
+// The re-executed process also gets Node's module compile cache (NODE_COMPILE_CACHE, as the image
+// sets it) in the OS temporary folder unless the user chose one: from the second start on, V8
+// reads the bundle's code cache instead of compiling it (less start-up CPU, about 12 MiB less
+// RSS; bench/README.md has the figures).
+import { join } from 'node:path';
+import { tmpdir as osTmpdir } from 'node:os';
 
 /** The Deployment's heap flags (manifests/base/deployment.yaml, NODE_OPTIONS). */
 export const DEFAULT_HEAP_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=16'];
@@ -22,6 +28,20 @@ export function missingHeapFlags(
 }
 
 /**
+ * The environment of the re-executed process: `env` with NODE_COMPILE_CACHE in `tmpdir` when the
+ * user has not set it (an empty value counts as set), unchanged with POLICYJOBWATCH_HEAP_FLAGS=off
+ * (no re-execution then).
+ */
+export function reexecEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  tmpdir: string,
+): Record<string, string | undefined> {
+  if (env['NODE_COMPILE_CACHE'] !== undefined || env['POLICYJOBWATCH_HEAP_FLAGS'] === 'off')
+    return { ...env };
+  return { ...env, NODE_COMPILE_CACHE: join(tmpdir, 'node-compile-cache') };
+}
+
+/**
  * Re-executes this process with the default heap flags when `run` is started without them.
  * Returns (without re-executing) where process.execve is missing (Windows, older Node).
  */
@@ -32,6 +52,6 @@ export function sizeHeap(argv: readonly string[] = process.argv): void {
   process.execve(
     process.execPath,
     [process.execPath, ...flags, ...process.execArgv, ...argv.slice(1)],
-    process.env,
+    reexecEnv(process.env, osTmpdir()),
   );
 }

@@ -4,13 +4,15 @@
  * dist/policyjobwatch.mjs with its source map, and crds; no node_modules) in a temporary
  * directory outside the repository, so that nothing can be resolved from the repository's own
  * node_modules, and runs it as the image's entrypoint would: `node dist/policyjobwatch.mjs run`,
- * against the shared control plane.
+ * against the shared control plane. Like the Dockerfile's compile-cache stage, it first runs
+ * `--version` with NODE_COMPILE_CACHE in a temporary folder and puts that cache, read-only, in
+ * the tree's compile-cache folder, which the operator then runs with.
  */
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { builtinModules } from 'node:module';
-import { access, cp, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { access, chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,8 @@ const TOKEN = 'packaging-token-5d2a';
 const BUNDLE = 'dist/policyjobwatch.mjs';
 /** What the Dockerfile's final stage copies from the packed tree; nothing else is in the image. */
 const IMAGE_ENTRIES = ['package.json', BUNDLE, `${BUNDLE}.map`, `${BUNDLE}.LEGAL.txt`, 'crds'];
+/** Where the final stage puts the compile cache (ENV NODE_COMPILE_CACHE). */
+const COMPILE_CACHE = 'compile-cache';
 /**
  * Optional packages the bundled code loads in a try block and works without: ws's native
  * add-ons, and kerberos for Negotiate proxy authentication (which names it in its error).
@@ -69,14 +73,36 @@ function expectOk(what: string, result: Run): void {
   expect(result.code, `${what} failed:\n${result.stderr}\n${result.stdout}`).to.equal(0);
 }
 
+/**
+ * Under c8 (NODE_V8_COVERAGE set), the children's own coverage folder: Node passes
+ * NODE_V8_COVERAGE on to children even when their environment leaves it out, so they get a
+ * writable folder of the test's instead of writing next to their tree.
+ */
+let childCoverageDir: string | undefined;
+
 /** An environment with nothing that could make the child find code outside its own tree. */
 function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(NODE_OPTIONS|NODE_PATH|KUBECONFIG|POLICYJOBWATCH_.*|npm_.*)$/i.test(key)) continue;
+    if (
+      /^(NODE_OPTIONS|NODE_PATH|NODE_COMPILE_CACHE|KUBECONFIG|POLICYJOBWATCH_.*|npm_.*)$/i.test(key)
+    )
+      continue;
     env[key] = value;
   }
+  if (process.env.NODE_V8_COVERAGE !== undefined && childCoverageDir !== undefined)
+    env.NODE_V8_COVERAGE = childCoverageDir;
   return { ...env, ...extra };
+}
+
+/** Every file under `root` (relative path) with its size, mode and modification time. */
+async function listTree(root: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await readdir(root, { recursive: true })) {
+    const s = await stat(join(root, entry));
+    files.set(entry, `${String(s.size)} ${(s.mode & 0o777).toString(8)} ${String(s.mtimeMs)}`);
+  }
+  return files;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -104,6 +130,10 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
     const packed = join(dir, 'packed');
     await mkdir(app);
     await mkdir(packed);
+    if (process.env.NODE_V8_COVERAGE !== undefined) {
+      childCoverageDir = join(dir, 'v8-coverage');
+      await mkdir(childCoverageDir);
+    }
 
     const build = await run('npm', ['run', 'build'], { cwd: REPO_ROOT });
     expectOk('npm run build', build);
@@ -126,25 +156,62 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
       await mkdir(dirname(join(app, entry)), { recursive: true });
       await cp(join(packed, entry), join(app, entry), { recursive: true });
     }
+    // The compile-cache stage: --version from the tree with NODE_COMPILE_CACHE in a temporary
+    // folder; the final stage copies that folder with --chmod=0555 (directories and files).
+    const made = join(dir, 'compile-cache-made');
+    expectOk(
+      '--version with NODE_COMPILE_CACHE',
+      await run(process.execPath, [BUNDLE, '--version'], {
+        cwd: app,
+        env: isolatedEnv({ NODE_COMPILE_CACHE: made }),
+      }),
+    );
+    await cp(made, join(app, COMPILE_CACHE), { recursive: true });
+    for (const entry of await readdir(join(app, COMPILE_CACHE), { recursive: true }))
+      await chmod(join(app, COMPILE_CACHE, entry), 0o555);
+    await chmod(join(app, COMPILE_CACHE), 0o555);
     process.stdout.write(
       `      (npm run build ${String(build.ms)} ms, npm pack ${String(pack.ms)} ms)\n`,
     );
   });
 
   after(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (!dir) return;
+    // Writable again, so that it can be removed without root.
+    await chmod(join(app, COMPILE_CACHE), 0o755).catch(() => undefined);
+    for (const entry of await readdir(join(app, COMPILE_CACHE), { recursive: true }).catch(
+      () => [],
+    ))
+      await chmod(join(app, COMPILE_CACHE, entry), 0o755);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('reproduces the Dockerfile: its final stage copies these entries and runs as 65532', async () => {
     const dockerfile = await readFile(join(REPO_ROOT, 'Dockerfile'), 'utf8');
     const stages = dockerfile.split(/^FROM /m);
     const final = stages[stages.length - 1] ?? '';
-    const copied = [...final.matchAll(/^COPY --from=\S+ \/app\/(\S+) \.\/(\S+)$/gm)].map((m) => {
-      expect(m[1], 'copied to the same path').to.equal(m[2]);
-      return m[1];
-    });
-    expect(copied.sort()).to.deep.equal([...IMAGE_ENTRIES].sort());
+    const copiedBy = (stage: string): string[] =>
+      [...stage.matchAll(/^COPY --from=build \/app\/(\S+) \.\/(\S+)$/gm)].map((m) => {
+        expect(m[1], 'copied to the same path').to.equal(m[2]);
+        return m[1] ?? '';
+      });
+    expect(copiedBy(final).sort()).to.deep.equal([...IMAGE_ENTRIES].sort());
     expect(final).to.match(/^USER 65532:65532$/m);
+    // The compile cache: made from the same files at the same paths by the same user with
+    // --version (as before() does), copied read-only.
+    const cacheStage = stages.find((stage) => /^\S+ AS compile-cache\n/.test(stage)) ?? '';
+    expect(cacheStage, 'a compile-cache stage').to.match(/^\$\{RUNTIME_IMAGE\} AS compile-cache$/m);
+    expect(cacheStage).to.match(/^WORKDIR \/app$/m);
+    expect(copiedBy(cacheStage).sort()).to.deep.equal([...IMAGE_ENTRIES].sort());
+    expect(cacheStage).to.match(/^USER 65532:65532$/m);
+    expect(cacheStage).to.match(/^ENV NODE_COMPILE_CACHE=\/tmp\/compile-cache$/m);
+    expect(cacheStage).to.match(
+      /^RUN \["\/nodejs\/bin\/node", "dist\/policyjobwatch\.mjs", "--version"\]$/m,
+    );
+    expect(final).to.match(
+      /^COPY --from=compile-cache --chmod=0555 \/tmp\/compile-cache \/app\/compile-cache$/m,
+    );
+    expect(final).to.match(new RegExp(`^ENV NODE_COMPILE_CACHE=/app/${COMPILE_CACHE}$`, 'm'));
     expect(final).to.match(/^ENTRYPOINT \["\/nodejs\/bin\/node", "dist\/policyjobwatch\.mjs"\]$/m);
     expect(final).to.match(/^CMD \["run"\]$/m);
     expect(final).not.to.include('node_modules');
@@ -173,6 +240,19 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
     // No TypeScript sources, tests, development tools or dependencies ship.
     for (const absent of ['src', 'test', 'hack', 'node_modules'])
       expect(await exists(join(app, absent)), absent).to.equal(false);
+  });
+
+  it('holds the compile cache of the bundle that --version made, read-only', async () => {
+    const files = [...(await listTree(join(app, COMPILE_CACHE))).entries()];
+    expect(files.length, 'files in the compile cache').to.be.greaterThan(0);
+    let bytes = 0;
+    for (const [path, info] of files) {
+      const [size, mode] = info.split(' ');
+      expect(mode, path).to.equal('555');
+      bytes += Number(size);
+    }
+    // V8's code cache of the whole 4.5 MiB bundle is about 1.6 MB; a few KiB would be a stub.
+    expect(bytes).to.be.greaterThan(512 * 1024);
   });
 
   it('the bundle loads nothing from node_modules: every import and require is a Node built-in', async () => {
@@ -258,6 +338,7 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
     });
 
     it('serves /healthz, turns /readyz to 200, reconciles, and exits 0 within 10 s of SIGTERM', async () => {
+      const cacheBefore = await listTree(join(app, COMPILE_CACHE));
       const started = spawn(
         process.execPath,
         [
@@ -271,7 +352,15 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
           `--metrics-bind-address=127.0.0.1:${String(metricsPort)}`,
           '--poll-interval=5s',
         ],
-        { cwd: app, env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+        {
+          cwd: app,
+          // As in the image; Node's debug lines say whether it used the cache.
+          env: isolatedEnv({
+            NODE_COMPILE_CACHE: join(app, COMPILE_CACHE),
+            NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+          }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
       );
       child = started;
       started.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -345,6 +434,12 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
       expect({ code, signal }, output).to.deep.equal({ code: 0, signal: null });
       expect(Date.now() - signalled).to.be.below(10_000);
       expect(output).to.match(/"shutting down"/);
+      // It read the read-only cache, V8 took it every time (in the process that re-executes
+      // itself with heap flags too), and nothing was written to it.
+      expect(output).to.match(/V8 code cache for ESM \S+\/dist\/policyjobwatch\.mjs was accepted/);
+      expect(output).not.to.match(/V8 code cache for ESM \S+ was (?!accepted)/);
+      expect(output).not.to.match(/\[compile cache\] (writing|Creating temporary file)/);
+      expect(await listTree(join(app, COMPILE_CACHE))).to.deep.equal(cacheBefore);
     });
   });
 });

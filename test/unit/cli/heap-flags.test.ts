@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DEFAULT_HEAP_FLAGS, missingHeapFlags } from '../../../src/cli/heap-flags.js';
+import { join } from 'node:path';
+import { DEFAULT_HEAP_FLAGS, missingHeapFlags, reexecEnv } from '../../../src/cli/heap-flags.js';
 
 describe('missingHeapFlags', () => {
   const cases: { name: string; execArgv: string[]; env: Record<string, string>; want: string[] }[] =
@@ -47,5 +48,37 @@ describe('missingHeapFlags', () => {
     );
     const value = /name: NODE_OPTIONS\s+value: (.*)/.exec(yaml)?.[1];
     expect(value?.trim().split(/\s+/)).to.deep.equal(DEFAULT_HEAP_FLAGS);
+  });
+});
+
+describe('reexecEnv', () => {
+  const TMP = join('/', 'var', 'tmp-x');
+
+  it('adds a compile cache in the temporary folder when none is set', () => {
+    expect(reexecEnv({ HOME: '/home/u' }, TMP)).to.deep.equal({
+      HOME: '/home/u',
+      NODE_COMPILE_CACHE: join(TMP, 'node-compile-cache'),
+    });
+  });
+
+  it("keeps the user's compile cache", () => {
+    expect(reexecEnv({ NODE_COMPILE_CACHE: '/cache' }, TMP)).to.deep.equal({
+      NODE_COMPILE_CACHE: '/cache',
+    });
+  });
+
+  it('keeps an empty NODE_COMPILE_CACHE (Node reads it as no cache)', () => {
+    expect(reexecEnv({ NODE_COMPILE_CACHE: '' }, TMP)).to.deep.equal({ NODE_COMPILE_CACHE: '' });
+  });
+
+  it('changes nothing with POLICYJOBWATCH_HEAP_FLAGS=off', () => {
+    const env = { POLICYJOBWATCH_HEAP_FLAGS: 'off' };
+    expect(reexecEnv(env, TMP)).to.deep.equal(env);
+  });
+
+  it('returns a copy: the environment given is left as it was', () => {
+    const env: Record<string, string> = { PATH: '/bin' };
+    reexecEnv(env, TMP);
+    expect(env).to.deep.equal({ PATH: '/bin' });
   });
 });
