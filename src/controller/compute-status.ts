@@ -75,14 +75,31 @@ export function computeStatus(input: StatusInput): PolicyJobWatchStatus {
 
 /**
  * Lone UTF-16 surrogates (JSON allows "\ud800", UTF-8 cannot hold it) become U+FFFD: the
- * apiserver refuses them, and what is compared must be what gets stored.
+ * apiserver refuses them, and what is compared must be what gets stored. A value without any
+ * (nearly every status) is returned as it is: the walk only checks, and copies only when a
+ * string needs it.
  */
 function wellFormed<T>(value: T): T {
+  return isWellFormedDeep(value) ? value : wellFormedCopy(value);
+}
+
+function isWellFormedDeep(value: unknown): boolean {
+  if (typeof value === 'string') return value.isWellFormed();
+  if (Array.isArray(value)) return value.every(isWellFormedDeep);
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (!k.isWellFormed() || !isWellFormedDeep(v)) return false;
+    }
+  }
+  return true;
+}
+
+function wellFormedCopy<T>(value: T): T {
   if (typeof value === 'string') return value.toWellFormed() as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => wellFormed(v)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => wellFormedCopy(v)) as T;
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]),
+      Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormedCopy(v)]),
     ) as T;
   }
   return value;

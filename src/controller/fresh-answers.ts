@@ -25,8 +25,9 @@ interface Entry<T> {
 /**
  * The sharing both UCS caches use (jobs by ID, job lists by kind): an answer fresh enough for
  * the caller (see Freshness) is reused, a request in flight is shared, and entries older than
- * `retainMs` are dropped. `settle` turns an answer into what is kept and is told the answer
- * before it, to say whether something changed.
+ * `retainMs` are dropped. `fetch` and `settle` are told the answer kept before (to ask for
+ * only what changed, and to say whether something did); `settle` turns an answer into what is
+ * kept.
  */
 export class FreshAnswers<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -42,7 +43,7 @@ export class FreshAnswers<T> {
   get<R>(
     key: string,
     freshness: Freshness,
-    fetch: () => Promise<R>,
+    fetch: (before: T | undefined) => Promise<R>,
     settle: (answer: R, before: T | undefined) => T,
   ): Promise<T> {
     const now = this.now();
@@ -52,7 +53,7 @@ export class FreshAnswers<T> {
       if (now - hit.at < maxAge || hit.settled === undefined) return hit.result;
     }
     const before = hit?.settled;
-    const result = fetch().then((answer) => {
+    const result = fetch(before).then((answer) => {
       const kept = settle(answer, before);
       entry.settled = kept;
       return kept;

@@ -1,6 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { MAX_TASKS_PER_JOB } from '../api/index.js';
-import { credentialsFingerprint, type GetJobResult, type UcsCredentials } from '../ucs/index.js';
+import {
+  credentialsFingerprint,
+  type GetJobResult,
+  type UcsCredentials,
+  type UnchangedJob,
+} from '../ucs/index.js';
 import { FreshAnswers, type Freshness } from './fresh-answers.js';
 import { mapJob, type JobAnswer } from './map-job.js';
 
@@ -9,7 +14,7 @@ export interface JobClientFactory {
   client(
     endpoint: string,
     credentials: UcsCredentials,
-  ): { getJob(jobID: string): Promise<GetJobResult> };
+  ): { getJob(jobID: string, digest: string | undefined): Promise<GetJobResult | UnchangedJob> };
 }
 
 /**
@@ -21,7 +26,9 @@ export interface JobClientFactory {
  *
  * What is kept is the mapped job (see mapJob: bounded strings, depth-bounded extendParam, at
  * most `keepTasks` tasks, no unknown fields), never the raw answer: a 4 MB answer costs its
- * bounded entry, and comparing two answers cannot overflow the stack on a deep nest.
+ * bounded entry, and comparing two answers cannot overflow the stack on a deep nest. With it
+ * goes the digest of the body it came from: UCS sending the same body again (a job polled
+ * while nothing happens to it) keeps the entry as it is, without parsing or mapping the body.
  */
 export class JobCache {
   private readonly answers: FreshAnswers<JobAnswer>;
@@ -48,14 +55,20 @@ export class JobCache {
     return this.answers.get(
       key,
       freshness,
-      () => this.clients.client(endpoint, credentials).getJob(jobID),
+      (before) =>
+        this.clients
+          .client(endpoint, credentials)
+          .getJob(jobID, before?.ok === true ? before.digest : undefined),
       (answer, before): JobAnswer => {
-        const mapped: JobAnswer = answer.ok
-          ? { ok: true, job: mapJob(answer.job, this.keepTasks) }
-          : answer;
-        if (mapped.ok && !(before?.ok === true && isDeepStrictEqual(before.job, mapped.job)))
-          this.onChanged(jobID);
-        return mapped;
+        if (!answer.ok) return answer;
+        if ('unchanged' in answer) {
+          // Only asked with the digest of a kept job: that job is still the answer.
+          if (before?.ok === true && before.digest === answer.digest) return before;
+          throw new Error(`UCS answer for job ${jobID} came back unchanged, but none is kept`);
+        }
+        const job = mapJob(answer.job, this.keepTasks);
+        if (!(before?.ok === true && isDeepStrictEqual(before.job, job))) this.onChanged(jobID);
+        return { ok: true, job, digest: answer.digest };
       },
     );
   }

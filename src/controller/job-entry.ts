@@ -48,21 +48,40 @@ export function jobEntry(
     const entry = entryFor(jobID, observation.job, now, maxTasks);
     // Defence in depth: an answer the CRD would refuse must not block the whole status write,
     // nor replace what is known. It becomes this job's error instead.
-    const checked = JobEntrySchema.safeParse(entry);
-    if (checked.success) return entry;
+    const problem = entryProblem(observation.job, entry, maxTasks);
+    if (problem === undefined) return entry;
     return {
       ...base,
       lastError: {
         reason: 'InvalidResponse',
-        message: clip(
-          `the UCS answer cannot be stored: ${describeIssues('job', checked.error)}`,
-          MAX_MESSAGE_LENGTH,
-        ),
+        message: clip(`the UCS answer cannot be stored: ${problem}`, MAX_MESSAGE_LENGTH),
       },
     };
   }
   if (observation?.kind === 'failed') return { ...base, lastError: jobError(observation.error) };
   return base;
+}
+
+/**
+ * What the CRD would refuse in an entry, checked once per mapped job and entry shape: a mapped
+ * job is never changed once made (the job cache hands the same one to every resource, poll
+ * after poll, while UCS sends the same answer), and its entry is fixed by the job ID, the
+ * tasks kept and the message, so the same four give the same verdict.
+ */
+const verdicts = new WeakMap<MappedJob, Map<string, string | undefined>>();
+
+function entryProblem(job: MappedJob, entry: JobEntry, maxTasks: number): string | undefined {
+  const key = `${entry.jobID}\u0000${maxTasks}\u0000${entry.message ?? ''}`;
+  let known = verdicts.get(job);
+  if (known?.has(key)) return known.get(key);
+  const checked = JobEntrySchema.safeParse(entry);
+  const problem = checked.success ? undefined : describeIssues('job', checked.error);
+  if (known === undefined) {
+    known = new Map<string, string | undefined>();
+    verdicts.set(job, known);
+  }
+  known.set(key, problem);
+  return problem;
 }
 
 function jobError(error: FetchError): JobError {

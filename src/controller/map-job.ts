@@ -50,7 +50,9 @@ export interface MappedJob {
 }
 
 /** What the job cache hands out: a mapped job, or why there is none. */
-export type JobAnswer = { ok: true; job: MappedJob } | { ok: false; error: FetchError };
+export type JobAnswer =
+  /** `digest`: of the UCS answer's body the job was mapped from (see UcsClient.getJob). */
+  { ok: true; job: MappedJob; digest?: string } | { ok: false; error: FetchError };
 
 /** Strings from UCS are bounded like the CRD bounds them (the rest is cut, not refused). */
 export function clip(value: string, max?: number): string;
@@ -66,7 +68,9 @@ export function clip(value: string | undefined, max = MAX_STRING_LENGTH): string
 
 /** Drops undefined values, so that "absent" and "undefined" compare equal. */
 export function compact<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  return out as T;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { AuthStrategy, PreparedAuth } from './auth/auth-strategy.js';
 import { credentialsProblem, type UcsCredentials } from './credentials.js';
 import {
@@ -13,8 +14,20 @@ import type { UcsJob } from './job.js';
 import { parseJob } from './parse-job.js';
 import { parseJobList, type JobList } from './parse-job-list.js';
 
+/**
+ * A job read from UCS. `digest` identifies the answer's body (SHA-256): the same digest is the
+ * same body, so the same job.
+ */
 export type GetJobResult =
-  { ok: true; job: UcsJob; requestID?: string } | { ok: false; error: UcsError };
+  { ok: true; job: UcsJob; digest: string; requestID?: string } | { ok: false; error: UcsError };
+
+/** The answer of getJob(jobID, digest) when UCS sent the body that digest names again. */
+export interface UnchangedJob {
+  ok: true;
+  unchanged: true;
+  digest: string;
+  requestID?: string;
+}
 
 export type ListJobsResult =
   { ok: true; list: JobList; requestID?: string } | { ok: false; error: UcsError };
@@ -22,6 +35,8 @@ export type ListJobsResult =
 /** The verbs the operator needs: read a job, and list the jobs of a kind. */
 export interface JobFetcher {
   getJob(jobID: string): Promise<GetJobResult>;
+  /** The same call; a body whose digest is `digest` comes back as UnchangedJob, not parsed. */
+  getJob(jobID: string, digest: string | undefined): Promise<GetJobResult | UnchangedJob>;
   listJobs(kind: string): Promise<ListJobsResult>;
 }
 
@@ -39,7 +54,10 @@ export interface ClientContext {
   http: HttpSender;
   auth: AuthStrategy;
   /** Shares one request among concurrent callers of the same key. */
-  shared: (key: string, task: () => Promise<GetJobResult>) => Promise<GetJobResult>;
+  shared: (
+    key: string,
+    task: () => Promise<GetJobResult | UnchangedJob>,
+  ) => Promise<GetJobResult | UnchangedJob>;
   /** endpoint + credentials fingerprint: the single-flight key prefix. */
   identity: string;
   secrets: readonly string[];
@@ -67,14 +85,25 @@ export class UcsClient implements JobFetcher {
     this.#credentialsProblem = credentialsProblem(credentials);
   }
 
-  getJob(jobID: string): Promise<GetJobResult> {
+  getJob(jobID: string): Promise<GetJobResult>;
+  /**
+   * With the digest of an answer the caller already holds: when UCS sends that body again, the
+   * result is UnchangedJob and the body is not parsed (a job polled while nothing happens to it
+   * costs a hash, not a parse).
+   */
+  getJob(jobID: string, digest: string | undefined): Promise<GetJobResult | UnchangedJob>;
+  getJob(jobID: string, digest?: string): Promise<GetJobResult | UnchangedJob> {
     const invalid = this.validate(jobID);
     if (invalid !== undefined) return Promise.resolve({ ok: false, error: invalid });
     const endpoint = this.#endpoint as URL;
     const paused = this.pausedError();
     if (paused !== undefined) return Promise.resolve({ ok: false, error: paused });
-    return this.#context.shared(`${this.#context.identity}\u0000${jobID}`, () =>
-      this.call(endpoint, JOBS_PATH + encodeURIComponent(jobID), 'ShowPolicyJob', interpretJob),
+    return this.#context.shared(
+      `${this.#context.identity}\u0000${jobID}\u0000${digest ?? ''}`,
+      () =>
+        this.call(endpoint, JOBS_PATH + encodeURIComponent(jobID), 'ShowPolicyJob', (answer) =>
+          interpretJob(answer, digest),
+        ),
     );
   }
 
@@ -254,13 +283,14 @@ function invalidAnswer(answer: HttpAnswer, problem: string): { ok: false; error:
   };
 }
 
-function interpretJob(answer: HttpAnswer): GetJobResult {
+function interpretJob(answer: HttpAnswer, known: string | undefined): GetJobResult | UnchangedJob {
   const requestID = headerText(answer.headers['x-request-id']);
+  const digest = hash('sha256', answer.body, 'base64url');
+  const extra = requestID === undefined ? {} : { requestID };
+  if (digest === known) return { ok: true, unchanged: true, digest, ...extra };
   const parsed = parseJob(answer.body);
   if (!parsed.ok) return invalidAnswer(answer, parsed.message);
-  return requestID === undefined
-    ? { ok: true, job: parsed.job }
-    : { ok: true, job: parsed.job, requestID };
+  return { ok: true, job: parsed.job, digest, ...extra };
 }
 
 function interpretList(answer: HttpAnswer): ListJobsResult {

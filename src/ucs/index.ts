@@ -17,6 +17,7 @@ export {
   parseEndpoint,
   JOBS_PATH,
   type GetJobResult,
+  type UnchangedJob,
   type JobFetcher,
   type ListJobsResult,
 } from './client.js';

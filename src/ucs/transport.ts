@@ -3,7 +3,7 @@ import { StaticTokenAuth, type AuthStrategy } from './auth/auth-strategy.js';
 import { DomainIdLookup } from './auth/domain-id-lookup.js';
 import { FederatedAuth } from './auth/federated-auth.js';
 import { IamTokenAuth } from './auth/iam-token-source.js';
-import { UcsClient, type GetJobResult } from './client.js';
+import { UcsClient, type GetJobResult, type UnchangedJob } from './client.js';
 import {
   credentialsFingerprint,
   DEFAULT_IAM_ENDPOINT,
@@ -54,7 +54,7 @@ const MAX_CACHED_CLIENTS = 1024;
 export class UcsTransport {
   private readonly http: HttpSender;
   private readonly now: () => number;
-  private readonly inFlight = new SingleFlight<GetJobResult>();
+  private readonly inFlight = new SingleFlight<GetJobResult | UnchangedJob>();
   private readonly clients = new Map<string, UcsClient>();
   private readonly iamTokens = new Map<string, IamTokenAuth>();
   private readonly federated = new Map<string, FederatedAuth>();

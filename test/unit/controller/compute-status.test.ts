@@ -349,6 +349,29 @@ describe('computeStatus', () => {
     expect(entry?.lastError?.message).to.include('waitTimeOut');
   });
 
+  it('judges one mapped job anew for each share of its tasks (the verdict is kept per shape)', () => {
+    const mapped = mapJob(
+      job('Running', {
+        spec: {
+          taskList: [
+            { status: { status: 'Failed' } },
+            { spec: { waitTimeOut: 1.5 }, status: { status: 'Succeeded' } },
+          ],
+        },
+      }),
+    );
+    const observation: JobObservation = { kind: 'fetched', job: mapped };
+    const entry = (maxTasksPerJob: number): JobEntry | undefined =>
+      computeStatus(input(['a'], { a: observation }, { maxTasksPerJob })).jobs?.[0];
+    for (let round = 0; round < 2; round++) {
+      expect(entry(2)?.lastError?.message, 'both tasks: one the CRD refuses').to.include(
+        'waitTimeOut',
+      );
+      expect(entry(1)?.lastError, 'the failed task only').to.equal(undefined);
+      expect(entry(1)?.tasks).to.have.length(1);
+    }
+  });
+
   it('replaces lone surrogates, which the apiserver refuses, with U+FFFD', () => {
     const j = job('Running', {
       metadata: { name: 'bad\ud800name' },

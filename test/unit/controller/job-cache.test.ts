@@ -1,31 +1,41 @@
 import { expect } from 'chai';
 import type { Freshness } from '../../../src/controller/fresh-answers.js';
 import { JobCache, type JobClientFactory } from '../../../src/controller/job-cache.js';
-import type { GetJobResult, UcsCredentials } from '../../../src/ucs/index.js';
+import type { GetJobResult, UcsCredentials, UnchangedJob } from '../../../src/ucs/index.js';
 
 const token: UcsCredentials = { kind: 'token', token: 't' };
 const running = (tasks: number): GetJobResult => ({
   ok: true,
+  digest: `running-${tasks}`,
   job: {
     status: { status: 'Running' },
     spec: { taskList: Array.from({ length: tasks }, () => ({})) },
   },
 });
 
-/** A UCS stand-in that answers from a table and counts calls per job. */
+/**
+ * A UCS stand-in that answers from a table and counts calls per job. Like UcsClient, it answers
+ * UnchangedJob when asked with the digest of the answer it has.
+ */
 class Answers implements JobClientFactory {
   readonly answers = new Map<string, GetJobResult>();
   readonly calls: string[] = [];
-  client(): { getJob(jobID: string): Promise<GetJobResult> } {
+  /** The digest each call was made with. */
+  readonly digests: (string | undefined)[] = [];
+  client(): ReturnType<JobClientFactory['client']> {
     return {
-      getJob: (jobID) => {
+      getJob: (jobID, digest) => {
         this.calls.push(jobID);
-        return Promise.resolve(
-          this.answers.get(jobID) ?? {
-            ok: false,
-            error: { reason: 'Unavailable', message: 'down', retryable: true },
-          },
-        );
+        this.digests.push(digest);
+        const answer: GetJobResult = this.answers.get(jobID) ?? {
+          ok: false,
+          error: { reason: 'Unavailable', message: 'down', retryable: true },
+        };
+        const unchanged: UnchangedJob | undefined =
+          answer.ok && answer.digest === digest
+            ? { ok: true, unchanged: true, digest: answer.digest }
+            : undefined;
+        return Promise.resolve(unchanged ?? answer);
       },
     };
   }
@@ -119,6 +129,7 @@ describe('JobCache', () => {
     for (let i = 0; i < 20_000; i++) nest = [nest];
     const raw = (extra: string): GetJobResult => ({
       ok: true,
+      digest: extra,
       job: {
         status: { status: 'Running', reason: 'r'.repeat(100_000) },
         spec: { extendParam: { nest }, taskList: [{ status: { status: 'Failed' } }] },
@@ -144,6 +155,34 @@ describe('JobCache', () => {
     expect(text.length, 'bounded').to.be.lessThan(40_000);
     expect(second.job.fields.extendParam).to.not.equal(undefined);
     expect(second.job.taskSummary.failed).to.equal(1);
+  });
+
+  it('asks with the digest of the job it keeps, and keeps that very entry when UCS sends the same body', async () => {
+    const answers = new Answers();
+    const jobs = cache(answers);
+    answers.answers.set('a', running(1));
+    const first = await jobs.get('https://ucs', token, 'a', mine(0));
+    const again = await jobs.get('https://ucs', token, 'a', mine(0));
+    expect(answers.digests, 'the first call has nothing to compare with').to.deep.equal([
+      undefined,
+      'running-1',
+    ]);
+    expect(again, 'the kept entry, not a copy').to.equal(first);
+    expect(changed).to.deep.equal(['a']);
+    answers.answers.set('a', running(2));
+    const changedAnswer = await jobs.get('https://ucs', token, 'a', mine(0));
+    if (!changedAnswer.ok) throw new Error('expected an answer');
+    expect(changedAnswer.digest).to.equal('running-2');
+    expect(changedAnswer.job.taskSummary.total).to.equal(2);
+    expect(changed).to.deep.equal(['a', 'a']);
+    answers.answers.delete('a');
+    const failed = await jobs.get('https://ucs', token, 'a', mine(0));
+    expect(failed.ok).to.equal(false);
+    answers.answers.set('a', running(2));
+    await jobs.get('https://ucs', token, 'a', mine(0));
+    expect(answers.digests.at(-1), 'after a failure there is no digest to offer').to.equal(
+      undefined,
+    );
   });
 
   it('drops entries older than its retention', async () => {

@@ -83,7 +83,11 @@ const notFound = {
   retryable: false,
   httpStatus: 404,
 };
-const ok = (status: string): GetJobResult => ({ ok: true, job: { status: { status } } });
+const ok = (status: string): GetJobResult => ({
+  ok: true,
+  digest: status,
+  job: { status: { status } },
+});
 
 const settings = {
   endpointPolicy: {
@@ -319,6 +323,7 @@ describe('Reconciler', () => {
     }));
     world.jobs.set('a', {
       ok: true,
+      digest: 'tasks',
       job: { status: { status: 'Running' }, spec: { taskList: tasks } },
     });
     world.create({ jobIDs: ['a'] });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import {
   UcsTransport,
@@ -6,6 +7,7 @@ import {
   type GetJobResult,
   type RequestEvent,
   type UcsError,
+  type UnchangedJob,
 } from '../../../src/ucs/index.js';
 import { VERSION } from '../../../src/version.js';
 import { SEED_BODY, reply, startServer, type Handler, type LocalServer } from './local-servers.js';
@@ -13,7 +15,7 @@ import { sleep } from '../../../harness/eventually.js';
 
 const TOKEN = { kind: 'token', token: 'tok-abcdef' } as const;
 
-function expectError(result: GetJobResult): UcsError {
+function expectError(result: GetJobResult | UnchangedJob): UcsError {
   if (result.ok) throw new Error('expected an error, got a job');
   return result.error;
 }
@@ -203,6 +205,37 @@ describe('ucs client: answers and errors over real HTTP', () => {
       expect(events[0]?.code).to.equal(String(c.status));
     });
   }
+
+  it('answers UnchangedJob, without parsing, when the body has the digest the caller holds', async () => {
+    let body = SEED_BODY;
+    const { server, client } = await serve((_req, res) => {
+      reply(res, 200, body, { 'X-Request-Id': 'req-7' });
+    });
+    const id = 'c7678551-1f7e-4699-9ea1-3baa2d32f552';
+    const first = await client.getJob(id);
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.digest).to.equal(createHash('sha256').update(SEED_BODY).digest('base64url'));
+    expect(await client.getJob(id, first.digest)).to.deep.equal({
+      ok: true,
+      unchanged: true,
+      digest: first.digest,
+      requestID: 'req-7',
+    });
+    expect(await client.getJob(id, 'another-digest'), 'another digest: the whole job')
+      .to.have.property('job')
+      .that.deep.equals(first.job);
+    body = SEED_BODY.replaceAll('"Succeeded"', '"Running"');
+    const changed = await client.getJob(id, first.digest);
+    if (!changed.ok || 'unchanged' in changed) throw new Error('expected the changed job');
+    expect(changed.job.status?.status).to.equal('Running');
+    expect(changed.digest).to.not.equal(first.digest);
+    body = 'not json';
+    expect(
+      expectError(await client.getJob(id, first.digest)).reason,
+      'a broken body is still refused',
+    ).to.equal('InvalidResponse');
+    expect(server.requests).to.have.length(5);
+  });
 
   it('pauses every call with the same endpoint and credentials after a 429 with Retry-After', async () => {
     let clock = Date.UTC(2030, 0, 1);
