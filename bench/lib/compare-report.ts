@@ -20,6 +20,8 @@ export interface ScenarioRun {
   statusWrites: number;
   eventsWritten: number;
   eventsDropped: number;
+  /** Events still waiting to be written when the operator was stopped (NaN: not known). */
+  eventsQueued: number;
 }
 
 /** What issue 16 asks of a figure: TS/Go at most `max`, or TS's own value at most `max`. */
@@ -68,6 +70,7 @@ export function compareRows(ts: ScenarioRun, go: ScenarioRun): CompareRow[] {
     ['status writes per resource', (r) => r.statusWrites / r.resources, ratioAtMost(1)],
     ['events written', (r) => r.eventsWritten],
     ['events dropped', (r) => r.eventsDropped, { of: 'TS', max: 0 }],
+    ['events still queued at the stop', (r) => r.eventsQueued],
   ];
   return figures.map(([figure, of, target]) => ({
     figure,

@@ -122,6 +122,8 @@ export function goLauncher(o: GoLaunchOptions): MeasuredLauncher {
       snapshot: () => Promise.resolve(),
       // client-go logs each event it gives up on, and counts none.
       eventsDropped: async () => droppedEventsInLog(await readFile(logFile, 'utf8')),
+      // client-go's broadcaster queue (1,000 deep) is not exported.
+      eventsQueued: () => Promise.resolve(Number.NaN),
       stop: () => run.stop(),
     };
   };

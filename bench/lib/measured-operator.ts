@@ -12,6 +12,8 @@ export interface MeasuredOperator extends BenchOperator {
   pid: number;
   /** Events the operator gave up on so far. */
   eventsDropped(): Promise<number>;
+  /** Events waiting to be written (NaN when the operator does not say). */
+  eventsQueued(): Promise<number>;
 }
 
 export type MeasuredLauncher = (phase: Phase, namespace: string) => Promise<MeasuredOperator>;
@@ -25,6 +27,7 @@ export interface ProcessRun {
   statusWrites: number;
   eventsWritten: number;
   eventsDropped: number;
+  eventsQueued: number;
 }
 
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'CREATE', 'UPDATE']);
@@ -77,10 +80,11 @@ export function measuringLauncher(
     let stopped: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
       const samples = await sampler.stop();
-      const [after, callsAfter, eventsDropped] = await Promise.all([
+      const [after, callsAfter, eventsDropped, eventsQueued] = await Promise.all([
         apiserver(),
         ucsCalls(),
         operator.eventsDropped(),
+        operator.eventsQueued(),
       ]);
       await operator.stop();
       runs.set(phase, {
@@ -91,6 +95,7 @@ export function measuringLauncher(
         statusWrites: after.statusWrites - before.statusWrites,
         eventsWritten: after.eventsWritten - before.eventsWritten,
         eventsDropped,
+        eventsQueued,
       });
     };
     return {

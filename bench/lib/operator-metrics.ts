@@ -8,6 +8,8 @@ export interface OperatorMetrics {
   external: number;
   /** Events the operator dropped because its event queue was full. */
   eventsDropped: number;
+  /** Events waiting in the operator's paced queue (--event-qps), not yet written. */
+  eventsQueued: number;
   /** Upper bounds of the histogram buckets holding the 99th percentile, in seconds. */
   p99: { queueWait: number; reconcile: number; ucsCall: number };
   cpuSeconds: number;
@@ -21,6 +23,7 @@ export function parseOperatorMetrics(text: string): OperatorMetrics {
     heapTotal: metricSum(text, 'nodejs_heap_size_total_bytes'),
     external: metricSum(text, 'nodejs_external_memory_bytes'),
     eventsDropped: metricSum(text, 'policyjobwatch_events_dropped_total'),
+    eventsQueued: metricSum(text, 'policyjobwatch_events_queued'),
     p99: {
       queueWait: histogramQuantile(text, 'workqueue_queue_duration_seconds', 0.99),
       reconcile: histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', 0.99),

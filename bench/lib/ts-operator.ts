@@ -73,6 +73,7 @@ export async function tsLauncher(o: TsLaunchOptions): Promise<MeasuredLauncher> 
       pid: operator.pid,
       metricsUrl: operator.metricsUrl,
       eventsDropped: async () => (await fetchOperatorMetrics(operator.metricsUrl)).eventsDropped,
+      eventsQueued: async () => (await fetchOperatorMetrics(operator.metricsUrl)).eventsQueued,
       snapshot: async () => {
         if (!o.settings.profile) return;
         const file = await takeHeapSnapshot(operator, o.profileDir);

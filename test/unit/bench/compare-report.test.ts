@@ -42,13 +42,18 @@ function run(over: Partial<ScenarioRun>): ScenarioRun {
     statusWrites: 250,
     eventsWritten: 400,
     eventsDropped: 0,
+    eventsQueued: Number.NaN,
     ...over,
   };
 }
 
 describe('bench --against-go: the side-by-side report', () => {
   it('takes every figure of a run, TS next to Go', () => {
-    const ts = run({ eventsDropped: 7, samples: [sample(8, 2, 90, 120), sample(12, 6, 100, 120)] });
+    const ts = run({
+      eventsDropped: 7,
+      eventsQueued: 30,
+      samples: [sample(8, 2, 90, 120), sample(12, 6, 100, 120)],
+    });
     const go = run({ everyStatusAt: T0 + 8_000, everyFinalAt: T0 + 18_000 });
     const rows = Object.fromEntries(compareRows(ts, go).map((r) => [r.figure, [r.ts, r.go]]));
     expect(rows).to.deep.equal({
@@ -64,6 +69,7 @@ describe('bench --against-go: the side-by-side report', () => {
       'status writes per resource': [2.5, 2.5],
       'events written': [400, 400],
       'events dropped': [7, 0],
+      'events still queued at the stop': [30, Number.NaN],
     });
   });
 

@@ -20,6 +20,7 @@ function metrics(rss: number, over: Partial<OperatorMetrics> = {}): OperatorMetr
     heapTotal: rss / 2,
     external: 0,
     eventsDropped: 0,
+    eventsQueued: 0,
     p99: { queueWait: 0.1, reconcile: 0.05, ucsCall: 0.025 },
     cpuSeconds: 2,
     reconciles: 1000,
