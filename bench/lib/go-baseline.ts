@@ -120,10 +120,12 @@ export function goLauncher(o: GoLaunchOptions): MeasuredLauncher {
       pid: run.pid,
       metricsUrl: `http://127.0.0.1:${String(metricsPort)}/metrics`,
       snapshot: () => Promise.resolve(),
-      // client-go logs each event it gives up on, and counts none.
-      eventsDropped: async () => droppedEventsInLog(await readFile(logFile, 'utf8')),
-      // client-go's broadcaster queue (1,000 deep) is not exported.
-      eventsQueued: () => Promise.resolve(Number.NaN),
+      // client-go logs each event it gives up on, and counts none; its broadcaster queue
+      // (1,000 deep) is not exported.
+      events: async () => ({
+        dropped: droppedEventsInLog(await readFile(logFile, 'utf8')),
+        queued: Number.NaN,
+      }),
       stop: () => run.stop(),
     };
   };

@@ -10,10 +10,11 @@ import { metricSum } from './prometheus.js';
 /** An operator process the comparison can measure. */
 export interface MeasuredOperator extends BenchOperator {
   pid: number;
-  /** Events the operator gave up on so far. */
-  eventsDropped(): Promise<number>;
-  /** Events waiting to be written (NaN when the operator does not say). */
-  eventsQueued(): Promise<number>;
+  /**
+   * Events the operator gave up on so far, and those waiting to be written (NaN when the
+   * operator does not say).
+   */
+  events(): Promise<{ dropped: number; queued: number }>;
 }
 
 export type MeasuredLauncher = (phase: Phase, namespace: string) => Promise<MeasuredOperator>;
@@ -80,11 +81,10 @@ export function measuringLauncher(
     let stopped: Promise<void> | undefined;
     const stop = async (): Promise<void> => {
       const samples = await sampler.stop();
-      const [after, callsAfter, eventsDropped, eventsQueued] = await Promise.all([
+      const [after, callsAfter, events] = await Promise.all([
         apiserver(),
         ucsCalls(),
-        operator.eventsDropped(),
-        operator.eventsQueued(),
+        operator.events(),
       ]);
       await operator.stop();
       runs.set(phase, {
@@ -94,8 +94,8 @@ export function measuringLauncher(
         ucsCalls: callsAfter - callsBefore,
         statusWrites: after.statusWrites - before.statusWrites,
         eventsWritten: after.eventsWritten - before.eventsWritten,
-        eventsDropped,
-        eventsQueued,
+        eventsDropped: events.dropped,
+        eventsQueued: events.queued,
       });
     };
     return {

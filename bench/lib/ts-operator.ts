@@ -72,8 +72,10 @@ export async function tsLauncher(o: TsLaunchOptions): Promise<MeasuredLauncher> 
     return {
       pid: operator.pid,
       metricsUrl: operator.metricsUrl,
-      eventsDropped: async () => (await fetchOperatorMetrics(operator.metricsUrl)).eventsDropped,
-      eventsQueued: async () => (await fetchOperatorMetrics(operator.metricsUrl)).eventsQueued,
+      events: async () => {
+        const { eventsDropped, eventsQueued } = await fetchOperatorMetrics(operator.metricsUrl);
+        return { dropped: eventsDropped, queued: eventsQueued };
+      },
       snapshot: async () => {
         if (!o.settings.profile) return;
         const file = await takeHeapSnapshot(operator, o.profileDir);
