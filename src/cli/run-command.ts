@@ -35,14 +35,25 @@ export function runCommand(): Command {
     }
     const log = createLogger({ level: config.logLevel, format: config.logFormat });
     log.info('policyjobwatch operator', { version: VERSION, node: process.version });
-    const operator = new Operator(config, log, {
-      // controller-runtime's choice: a replica that lost the lease exits at once, and comes back
-      // (restarted by Kubernetes) as a standby with a fresh cache and a fresh identity.
-      onLeadershipLost: () => {
-        log.error('leader election lost; exiting so that Kubernetes restarts this replica');
-        exitSoon(1);
-      },
-    });
+    const startFailed = (err: unknown): void => {
+      // An unreadable kubeconfig, a port in use: one line saying so, not a stack trace.
+      log.error('cannot start', { error: err instanceof Error ? err.message : String(err) });
+      exitSoon(1);
+    };
+    let operator: Operator;
+    try {
+      operator = new Operator(config, log, {
+        // controller-runtime's choice: a replica that lost the lease exits at once, and comes
+        // back (restarted by Kubernetes) as a standby with a fresh cache and a fresh identity.
+        onLeadershipLost: () => {
+          log.error('leader election lost; exiting so that Kubernetes restarts this replica');
+          exitSoon(1);
+        },
+      });
+    } catch (err) {
+      startFailed(err);
+      return;
+    }
     let stopping = false;
     const shutdown = (signal: string): void => {
       if (stopping) {
@@ -71,7 +82,7 @@ export function runCommand(): Command {
     process.on('SIGINT', () => {
       shutdown('SIGINT');
     });
-    await operator.start();
+    await operator.start().catch(startFailed);
   });
   return command;
 }

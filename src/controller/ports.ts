@@ -17,6 +17,8 @@ export interface Logger {
   warn(message: string, meta?: Record<string, unknown>): unknown;
   info(message: string, meta?: Record<string, unknown>): unknown;
   debug(message: string, meta?: Record<string, unknown>): unknown;
+  /** Whether debug lines are kept: winston formats a line before its level drops it. */
+  isDebugEnabled(): boolean;
   child(meta: Record<string, unknown>): Logger;
 }
 

@@ -368,11 +368,7 @@ export class Reconciler {
       return 'gone';
     }
     this.written.set(key, { status, resourceVersion });
-    log.info('status updated', {
-      phase: status.phase,
-      progress: status.progress,
-      ready: status.conditions?.find((c) => c.type === 'Ready')?.reason,
-    });
+    logStatusWritten(log, previous, status);
     const target: EventTarget = {
       apiVersion: API_VERSION,
       kind: KIND,
@@ -383,4 +379,26 @@ export class Reconciler {
     for (const event of transitionEvents(previous, status)) this.deps.recordEvent(target, event);
     return tooLarge ? 'tooLarge' : 'written';
   }
+}
+
+/**
+ * "status updated": at info when the phase or the Ready reason changed (what `kubectl get`
+ * shows), at debug when only progress or task details moved. The peer (controller-runtime)
+ * logs every write at V(1); a fleet's task updates at info would be one line a write.
+ */
+function logStatusWritten(
+  log: Logger,
+  previous: PolicyJobWatchStatus | undefined,
+  status: PolicyJobWatchStatus,
+): void {
+  const ready = readyReason(status);
+  const transition = previous?.phase !== status.phase || readyReason(previous) !== ready;
+  if (!transition && !log.isDebugEnabled()) return;
+  const fields = { phase: status.phase, progress: status.progress, ready };
+  if (transition) log.info('status updated', fields);
+  else log.debug('status updated', fields);
+}
+
+function readyReason(status: PolicyJobWatchStatus | undefined): string | undefined {
+  return status?.conditions?.find((c) => c.type === 'Ready')?.reason;
 }

@@ -184,7 +184,8 @@ const FLAGS: Record<string, FlagSpec> = {
   logLevel: {
     flag: '--log-level <level>',
     env: 'POLICYJOBWATCH_LOG_LEVEL',
-    description: 'error, warn, info or debug',
+    description:
+      'error, warn, info or debug (info: a status write when its phase or Ready reason changes; debug: every write)',
     default: 'info',
   },
   logFormat: {

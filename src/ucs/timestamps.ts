@@ -22,9 +22,22 @@ const UTC_NAMES = /^\s?(?:Z|UTC|GMT)$/i;
 // Go appends the monotonic clock reading to time.String() of a time.Now() value: " m=+0.001".
 const MONOTONIC = /\s+m=[+-]\d+(?:\.\d+)?$/;
 
+// A job's timestamps come back on every poll unchanged: the answers are remembered, up to
+// MEMO_SIZE texts (then forgotten all at once; a fleet's polls refill it within one interval).
+const MEMO_SIZE = 8192;
+const memo = new Map<string, string | undefined>();
+
 /** RFC 3339 UTC with the original fraction digits, or undefined when the shape is unknown. */
 export function normalizeTimestamp(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
+  if (memo.has(raw)) return memo.get(raw);
+  const normalized = normalize(raw);
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(raw, normalized);
+  return normalized;
+}
+
+function normalize(raw: string): string | undefined {
   const match = SHAPE.exec(raw.trim().replace(MONOTONIC, ''));
   if (match === null) return undefined;
   const [, y, mo, d, h, mi, s, fraction, zone = ''] = match;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import winston from 'winston';
+import Transport from 'winston-transport';
 import type { PolicyJobWatch, PolicyJobWatchStatus } from '../../../src/api/index.js';
 import { StatusTooLargeError, type CredentialsLookup } from '../../../src/controller/ports.js';
 import type { Freshness } from '../../../src/controller/fresh-answers.js';
@@ -135,6 +136,65 @@ describe('Reconciler', () => {
     });
     expect(world.writes, 'nothing changed: one write only').to.have.length(1);
     expect(world.events).to.deep.equal(['JobRunning']);
+  });
+
+  it('logs "status updated" at info when the phase or the Ready reason changes, at debug when only progress moves', async () => {
+    const job = (statuses: string[], status = 'Running'): GetJobResult => ({
+      ok: true,
+      digest: statuses.join(),
+      job: {
+        status: { status },
+        spec: {
+          taskList: statuses.map((s, i) => ({
+            metadata: { name: `t${i}` },
+            status: { status: s },
+          })),
+        },
+      },
+    });
+    const lines: { level: string; phase?: string }[] = [];
+    const capture = (level: 'info' | 'debug'): winston.Logger =>
+      winston.createLogger({
+        level,
+        transports: [
+          new winston.transports.Console({ silent: true }),
+          new (class extends Transport {
+            override log(info: Record<string, unknown>, next: () => void): void {
+              if (info['message'] === 'status updated')
+                lines.push({ level: String(info['level']), phase: info['phase'] as string });
+              next();
+            }
+          })(),
+        ],
+      });
+    /** Reconciles once per answer, a minute apart; the number of status writes. */
+    const play = async (level: 'info' | 'debug', answers: GetJobResult[]): Promise<number> => {
+      const world = new FakeWorld();
+      world.create({ jobIDs: ['a'] });
+      const r = reconciler(world);
+      for (const answer of answers) {
+        world.jobs.set('a', answer);
+        await r.reconcile('ns', 'w', capture(level));
+        world.clock += 60_000;
+      }
+      return world.writes.length;
+    };
+    const started = job(['Running', 'Running']);
+    const oneDone = job(['Success', 'Running']);
+    expect(
+      await play('info', [started, oneDone, job(['Success', 'Success'], 'Succeeded')]),
+    ).to.equal(3);
+    expect(lines.map((l) => `${l.level} ${String(l.phase)}`)).to.deep.equal([
+      'info Running',
+      'info Succeeded',
+    ]);
+    // The progress-only write is logged at debug level.
+    lines.length = 0;
+    expect(await play('debug', [started, oneDone]), 'a task moved: written').to.equal(2);
+    expect(lines.map((l) => `${l.level} ${String(l.phase)}`)).to.deep.equal([
+      'info Running',
+      'debug Running',
+    ]);
   });
 
   it('counts the poll interval from the start of the reconcile, not from its end', async () => {

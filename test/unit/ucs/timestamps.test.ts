@@ -51,11 +51,24 @@ describe('ucs timestamps', () => {
   for (const [raw, expected] of table) {
     it(`${raw === undefined ? 'undefined' : JSON.stringify(raw)} -> ${expected ?? 'undefined'}`, () => {
       expect(normalizeTimestamp(raw)).to.equal(expected);
+      expect(normalizeTimestamp(raw), 'asked again (remembered)').to.equal(expected);
     });
   }
 
   it('agrees with Date on the instant, to the millisecond', () => {
     const normalized = normalizeTimestamp('2025-11-10T15:24:03.553733+08:00') ?? '';
     expect(Date.parse(normalized)).to.equal(Date.parse('2025-11-10T15:24:03.553+08:00'));
+  });
+
+  it('stays right past the size of what it remembers', () => {
+    const day = (i: number) => String(1 + (i % 28)).padStart(2, '0');
+    const fraction = (i: number) => String(i).padStart(6, '0');
+    for (const pass of [1, 2])
+      for (let i = 0; i < 20_000; i++) {
+        const raw = `2025-11-${day(i)} 07:24:03.${fraction(i)} +0000 UTC`;
+        expect(normalizeTimestamp(raw), `pass ${pass}`).to.equal(
+          `2025-11-${day(i)}T07:24:03.${fraction(i)}Z`,
+        );
+      }
   });
 });
