@@ -24,12 +24,15 @@ const MONOTONIC = /\s+m=[+-]\d+(?:\.\d+)?$/;
 
 // A job's timestamps come back on every poll unchanged: the answers are remembered, up to
 // MEMO_SIZE texts (then forgotten all at once; a fleet's polls refill it within one interval).
+// Texts longer than any timestamp shape are not kept (a hostile answer must not fill memory).
 const MEMO_SIZE = 8192;
+const MEMO_MAX_LENGTH = 64;
 const memo = new Map<string, string | undefined>();
 
 /** RFC 3339 UTC with the original fraction digits, or undefined when the shape is unknown. */
 export function normalizeTimestamp(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
+  if (raw.length > MEMO_MAX_LENGTH) return normalize(raw);
   if (memo.has(raw)) return memo.get(raw);
   const normalized = normalize(raw);
   if (memo.size >= MEMO_SIZE) memo.clear();

@@ -60,6 +60,13 @@ describe('ucs timestamps', () => {
     expect(Date.parse(normalized)).to.equal(Date.parse('2025-11-10T15:24:03.553+08:00'));
   });
 
+  it('reads a long text (not remembered) the same way every time', () => {
+    const padded = `  2025-11-10T07:24:03Z${' '.repeat(100)}`;
+    expect(normalizeTimestamp(padded)).to.equal('2025-11-10T07:24:03Z');
+    expect(normalizeTimestamp(padded)).to.equal('2025-11-10T07:24:03Z');
+    expect(normalizeTimestamp(`2025-11-10T07:24:03Z${'x'.repeat(100)}`)).to.equal(undefined);
+  });
+
   it('stays right past the size of what it remembers', () => {
     const day = (i: number) => String(1 + (i % 28)).padStart(2, '0');
     const fraction = (i: number) => String(i).padStart(6, '0');
