@@ -85,10 +85,17 @@ function wellFormed<T>(value: T): T {
 
 function isWellFormedDeep(value: unknown): boolean {
   if (typeof value === 'string') return value.isWellFormed();
-  if (Array.isArray(value)) return value.every(isWellFormedDeep);
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (!isWellFormedDeep(item)) return false;
+    return true;
+  }
   if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (!k.isWellFormed() || !isWellFormedDeep(v)) return false;
+    // for...in, not Object.entries: this runs on every status, and entries allocates a pair
+    // per property.
+    const record = value as Record<string, unknown>;
+    for (const k in record) {
+      if (Object.hasOwn(record, k) && (!k.isWellFormed() || !isWellFormedDeep(record[k])))
+        return false;
     }
   }
   return true;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import {
   DEFAULT_SELECTOR_KIND,
   REQUESTED_AT_ANNOTATION,
@@ -8,6 +7,7 @@ import {
 import { CONTROLLER_NAME, type ChangeKind, type ControllerMetrics, type Logger } from './ports.js';
 import type { Reconciler } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
+import { jsonEqual } from './json-equal.js';
 
 export interface ControllerOptions {
   workers: number;
@@ -80,7 +80,7 @@ export class Controller {
     const before = this.seen.get(key);
     this.seen.set(key, now);
     const ownWrite = this.reconciler.isOwnWrite(key, obj.metadata.resourceVersion);
-    if (kind === 'update' && ownWrite && isDeepStrictEqual(before, now)) return;
+    if (kind === 'update' && ownWrite && jsonEqual(before, now)) return;
     this.queue.add(key);
   }
 
@@ -121,7 +121,7 @@ export class Controller {
 
   private index(key: string, jobIDs: readonly string[]): void {
     const before = this.jobsOf.get(key) ?? [];
-    if (isDeepStrictEqual(before, jobIDs)) return;
+    if (jsonEqual(before, jobIDs)) return;
     for (const id of before) {
       const keys = this.jobIndex.get(id);
       keys?.delete(key);

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { MAX_TASKS_PER_JOB } from '../api/index.js';
 import {
   credentialsFingerprint,
@@ -8,6 +7,7 @@ import {
 } from '../ucs/index.js';
 import { FreshAnswers, type Freshness } from './fresh-answers.js';
 import { mapJob, type JobAnswer } from './map-job.js';
+import { jsonEqual } from './json-equal.js';
 
 /** Whatever hands out a UCS client for an endpoint and credentials (the shared transport). */
 export interface JobClientFactory {
@@ -67,7 +67,7 @@ export class JobCache {
           throw new Error(`UCS answer for job ${jobID} came back unchanged, but none is kept`);
         }
         const job = mapJob(answer.job, this.keepTasks);
-        if (!(before?.ok === true && isDeepStrictEqual(before.job, job))) this.onChanged(jobID);
+        if (!(before?.ok === true && jsonEqual(before.job, job))) this.onChanged(jobID);
         return { ok: true, job, digest: answer.digest };
       },
     );

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { MAX_TASKS_PER_JOB } from '../api/index.js';
 import { credentialsFingerprint, type ListJobsResult, type UcsCredentials } from '../ucs/index.js';
 import type { FetchError } from './fetch-error.js';
@@ -6,6 +5,7 @@ import { FreshAnswers } from './fresh-answers.js';
 import type { Freshness } from './fresh-answers.js';
 import { isComplete, type SelectableJob } from './job-selector.js';
 import { mapJob } from './map-job.js';
+import { jsonEqual } from './json-equal.js';
 
 /** Whatever hands out a UCS client for an endpoint and credentials (the shared transport). */
 export interface JobListClientFactory {
@@ -56,7 +56,7 @@ export class JobListCache {
       () => this.clients.client(endpoint, credentials).listJobs(kind),
       (answer, before): ListAnswer => {
         const kept = this.keep(answer);
-        if (kept.ok && !(before?.ok === true && isDeepStrictEqual(before.items, kept.items)))
+        if (kept.ok && !(before?.ok === true && jsonEqual(before.items, kept.items)))
           this.onChanged(kind);
         return kept;
       },

@@ -16,7 +16,7 @@ import type { FetchError } from './fetch-error.js';
 /**
  * Levels of nesting kept in extendParam. The CRD stores any JSON there, but a deep nest breaks
  * whatever walks it recursively (JSON.stringify throws RangeError at about 10,000 levels,
- * isDeepStrictEqual at about 2,000): deeper values become DEPTH_NOTE.
+ * a recursive comparison such as jsonEqual sooner): deeper values become DEPTH_NOTE.
  */
 export const MAX_EXTEND_PARAM_DEPTH = 32;
 export const DEPTH_NOTE = `(nested deeper than ${MAX_EXTEND_PARAM_DEPTH} levels: left out)`;
@@ -68,8 +68,10 @@ export function clip(value: string | undefined, max = MAX_STRING_LENGTH): string
 
 /** Drops undefined values, so that "absent" and "undefined" compare equal. */
 export function compact<T extends object>(obj: T): T {
+  const source = obj as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  for (const k in source)
+    if (Object.hasOwn(source, k) && source[k] !== undefined) out[k] = source[k];
   return out as T;
 }
 

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import {
   KIND,
   API_VERSION,
@@ -42,6 +41,7 @@ import { transitionEvents, type TransitionEvent } from './transition-events.js';
 
 export type { Action } from './polling-policy.js';
 import { freshness, nextAction, type Action } from './polling-policy.js';
+import { jsonEqual } from './json-equal.js';
 
 /** The I/O a reconcile needs, behind narrow doors (real ones in production, real apiserver in tests). */
 export interface ReconcileDeps {
@@ -346,7 +346,7 @@ export class Reconciler {
     const key = `${namespace}/${name}`;
     const budget = this.budgets.get(key) ?? this.settings.maxStatusBytes ?? MAX_STATUS_JSON_BYTES;
     let status = fitStatus(computed, budget);
-    if (previous !== undefined && isDeepStrictEqual(previous, status)) return 'unchanged';
+    if (previous !== undefined && jsonEqual(previous, status)) return 'unchanged';
     let tooLarge = false;
     let resourceVersion: string | undefined;
     try {
@@ -360,7 +360,7 @@ export class Reconciler {
       const message = `the apiserver refused a status of ${bytes} bytes as too large (${err.message}); showing phases and counts only, retrying with a budget of ${next} bytes`;
       log.warn('status too large', { bytes, retryBudget: next, error: err.message });
       status = minimalStatus(computed, message, this.deps.now());
-      if (previous !== undefined && isDeepStrictEqual(previous, status)) return 'tooLarge';
+      if (previous !== undefined && jsonEqual(previous, status)) return 'tooLarge';
       resourceVersion = await this.deps.writeStatus(namespace, name, status);
     }
     if (resourceVersion === undefined) {
