@@ -79,7 +79,7 @@ export class Controller {
     };
     const before = this.seen.get(key);
     this.seen.set(key, now);
-    const ownWrite = this.reconciler.isOwnWrite(key, obj.metadata.resourceVersion);
+    const ownWrite = this.reconciler.isOwnWrite(key, obj);
     if (kind === 'update' && ownWrite && jsonEqual(before, now)) return;
     this.queue.add(key);
   }

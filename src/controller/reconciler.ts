@@ -120,11 +120,19 @@ export class Reconciler {
   /**
    * Called for every object the informer delivers. True when it is the echo of this
    * operator's own status write (nothing to reconcile for it).
+   *
+   * An echo whose status is exactly the one written takes the written object in place of its
+   * own parsed copy (the informer caches the very object it delivers): the written status
+   * shares its task entries and strings with the job cache, so the cache holds each
+   * resource's status once, not twice. Statuses are never changed in place, only replaced.
    */
-  isOwnWrite(key: string, resourceVersion: string | undefined): boolean {
+  isOwnWrite(key: string, resource: PolicyJobWatch): boolean {
     const written = this.written.get(key);
-    if (written === undefined || written.resourceVersion !== resourceVersion) return false;
+    if (written === undefined || written.resourceVersion !== resource.metadata.resourceVersion)
+      return false;
     this.written.delete(key);
+    if (resource.status !== written.status && jsonEqual(resource.status, written.status))
+      resource.status = written.status;
     return true;
   }
 
@@ -239,7 +247,7 @@ export class Reconciler {
   /** The newer of the cached status and the one this operator wrote last. */
   private latestStatus(key: string, resource: PolicyJobWatch): PolicyJobWatchStatus | undefined {
     const written = this.written.get(key);
-    if (written === undefined || this.isOwnWrite(key, resource.metadata.resourceVersion)) {
+    if (written === undefined || this.isOwnWrite(key, resource)) {
       return resource.status;
     }
     return written.status;

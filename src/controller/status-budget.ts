@@ -25,8 +25,14 @@ export function fitStatus(
   status: PolicyJobWatchStatus,
   maxBytes: number = MAX_STATUS_JSON_BYTES,
 ): PolicyJobWatchStatus {
-  const untruncated = { ...status };
-  delete untruncated.truncated;
+  // Built without the key, not copied and then deleted from: a deleted property makes V8 keep
+  // the object as a hash table, and the written status is what the informer's cache holds.
+  const untruncated: PolicyJobWatchStatus = {};
+  for (const k in status) {
+    const key = k as keyof PolicyJobWatchStatus;
+    if (key !== 'truncated' && Object.hasOwn(status, key))
+      (untruncated as Record<string, unknown>)[key] = status[key];
+  }
   const before = statusBytes(untruncated);
   if (before <= maxBytes) return untruncated;
   // Room for the truncated note itself.

@@ -74,14 +74,22 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * the same with a transform (`TransformStripManagedFields`). Returns the same object.
  */
 export function slimForCache(obj: PolicyJobWatch): PolicyJobWatch {
-  const metadata = obj.metadata as PolicyJobWatch['metadata'] & { managedFields?: unknown };
-  delete metadata.managedFields;
-  if (metadata.annotations?.[LAST_APPLIED] !== undefined) {
-    metadata.annotations = Object.fromEntries(
-      Object.entries(metadata.annotations).filter(([key]) => key !== LAST_APPLIED),
-    );
-  }
+  // A copy without the key rather than `delete`: V8 turns an object a property was deleted
+  // from into a hash table, about 450 bytes more for each of the cached resources.
+  if (Object.hasOwn(obj.metadata, 'managedFields'))
+    obj.metadata = withoutKey(obj.metadata, 'managedFields');
+  const metadata = obj.metadata;
+  if (metadata.annotations?.[LAST_APPLIED] !== undefined)
+    metadata.annotations = withoutKey(metadata.annotations, LAST_APPLIED);
   return obj;
+}
+
+/** A shallow copy of `obj` without `key`. */
+function withoutKey<T extends object>(obj: T, key: string): T {
+  const source = obj as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k in source) if (k !== key && Object.hasOwn(source, k)) out[k] = source[k];
+  return out as T;
 }
 
 /**

@@ -43,8 +43,8 @@ class ScriptedReconciler {
     return Promise.resolve(next);
   }
 
-  isOwnWrite(key: string, resourceVersion: string | undefined): boolean {
-    if (this.ownWrites.get(key) !== resourceVersion) return false;
+  isOwnWrite(key: string, resource: PolicyJobWatch): boolean {
+    if (this.ownWrites.get(key) !== resource.metadata.resourceVersion) return false;
     this.ownWrites.delete(key);
     return true;
   }

@@ -454,7 +454,35 @@ describe('Reconciler', () => {
     expect(await r.reconcile('ns', 'w', log)).to.deep.equal({ kind: 'done' });
     expect(world.calls).to.have.length(1);
     expect(world.writes).to.have.length(1);
-    expect(r.isOwnWrite('ns/w', '1'), 'the write it made is forgotten').to.equal(false);
+    const echo = structuredClone(world.resource!);
+    echo.metadata.resourceVersion = '1';
+    expect(r.isOwnWrite('ns/w', echo), 'the write it made is forgotten').to.equal(false);
+  });
+
+  it('keeps one copy of a status: the echo of its own write takes the written object', async () => {
+    const world = new FakeWorld();
+    world.jobs.set('a', ok('Running'));
+    world.create({ jobIDs: ['a'] });
+    const r = reconciler(world);
+    await r.reconcile('ns', 'w', log);
+    const written = world.writes[0]!;
+    // What the informer delivers: the stored object, parsed anew, at the written version.
+    const echo: PolicyJobWatch = JSON.parse(JSON.stringify(world.resource)) as PolicyJobWatch;
+    echo.metadata.resourceVersion = '1';
+    expect(echo.status).not.to.equal(written);
+    expect(r.isOwnWrite('ns/w', echo)).to.equal(true);
+    expect(echo.status, 'the parsed copy is replaced by the written object').to.equal(written);
+
+    // An echo whose status differs (another manager's field) keeps what the apiserver sent.
+    world.jobs.set('a', ok('Succeeded'));
+    await r.reconcile('ns', 'w', log);
+    const changed: PolicyJobWatch = JSON.parse(JSON.stringify(world.resource)) as PolicyJobWatch;
+    changed.metadata.resourceVersion = '2';
+    changed.status = { ...changed.status, observedGeneration: 99 };
+    const sent = changed.status;
+    expect(r.isOwnWrite('ns/w', changed)).to.equal(true);
+    expect(changed.status).to.equal(sent);
+    expect(changed.status.observedGeneration).to.equal(99);
   });
 });
 
