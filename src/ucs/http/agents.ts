@@ -4,6 +4,14 @@ import tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 
+/**
+ * TCP keep-alive probe delay of the pooled sockets. axios sets 60 s on a request's socket and
+ * Node's agent sets its keepAliveMsecs when the socket goes back to the pool: with Node's
+ * default of 1 s the two alternate, and each change is a setsockopt system call, two per
+ * request (0.2-0.3 s of CPU per 10,000 requests, profiled). The same value makes it one per socket.
+ */
+export const KEEP_ALIVE_MS = 60_000;
+
 export interface AgentPoolOptions {
   /** Extra CA certificates (PEM), trusted in addition to Node's default roots. */
   caBundle?: string;
@@ -26,7 +34,11 @@ export class AgentPool {
       options.caBundle === undefined || options.caBundle.trim() === ''
         ? undefined
         : [...tls.rootCertificates, options.caBundle];
-    const common = { keepAlive: true, maxSockets: options.maxSockets };
+    const common = {
+      keepAlive: true,
+      keepAliveMsecs: KEEP_ALIVE_MS,
+      maxSockets: options.maxSockets,
+    };
     this.direct = {
       http: new http.Agent(common),
       https: new https.Agent({ ...common, ...(this.ca === undefined ? {} : { ca: this.ca }) }),
@@ -44,6 +56,7 @@ export class AgentPool {
       // The CONNECT tunnel serves both schemes; TLS to the target runs inside it.
       agent = new TunnellingAgent(proxy, this.ca, {
         keepAlive: true,
+        keepAliveMsecs: KEEP_ALIVE_MS,
         maxSockets: this.options.maxSockets,
       });
       this.proxied.set(proxy, agent);
