@@ -4,7 +4,7 @@ import { HttpSender } from '../../../src/ucs/http/http-sender.js';
 import { reply, startServer, type LocalServer } from './local-servers.js';
 
 interface KeepAliveHandle {
-  setKeepAlive(enable: boolean, delaySeconds: number): number;
+  setKeepAlive: (this: KeepAliveHandle, enable: boolean, delaySeconds: number) => number;
 }
 
 /** The prototype of Node's TCP handle, whose setKeepAlive is the setsockopt system call. */
@@ -30,7 +30,7 @@ describe('UCS HTTP keep-alive', () => {
     const calls: number[] = [];
     proto.setKeepAlive = function (this: KeepAliveHandle, enable, delaySeconds) {
       calls.push(delaySeconds);
-      return original.call(this, enable, delaySeconds) as number;
+      return original.call(this, enable, delaySeconds);
     };
     const sender = new HttpSender({
       qps: 1000,
