@@ -12,6 +12,7 @@ import {
   type TaskSummary,
 } from '../api/index.js';
 import type { FetchError } from './fetch-error.js';
+import { compact } from './plain-objects.js';
 
 /**
  * Levels of nesting kept in extendParam. The CRD stores any JSON there, but a deep nest breaks
@@ -64,15 +65,6 @@ export function clip(value: string | undefined, max = MAX_STRING_LENGTH): string
   const last = value.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
   return `${value.slice(0, end)}…`;
-}
-
-/** Drops undefined values, so that "absent" and "undefined" compare equal. */
-export function compact<T extends object>(obj: T): T {
-  const source = obj as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k in source)
-    if (Object.hasOwn(source, k) && source[k] !== undefined) out[k] = source[k];
-  return out as T;
 }
 
 /**

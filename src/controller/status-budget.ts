@@ -6,6 +6,7 @@ import {
   type TaskEntry,
 } from '../api/index.js';
 import { clip, KEEP_ORDER, taskBucket, type TaskBucket } from './map-job.js';
+import { withoutKey } from './plain-objects.js';
 
 /** Reasons and messages are never cut shorter than this. */
 export const MIN_REASON_LENGTH = 64;
@@ -25,14 +26,8 @@ export function fitStatus(
   status: PolicyJobWatchStatus,
   maxBytes: number = MAX_STATUS_JSON_BYTES,
 ): PolicyJobWatchStatus {
-  // Built without the key, not copied and then deleted from: a deleted property makes V8 keep
-  // the object as a hash table, and the written status is what the informer's cache holds.
-  const untruncated: PolicyJobWatchStatus = {};
-  for (const k in status) {
-    const key = k as keyof PolicyJobWatchStatus;
-    if (key !== 'truncated' && Object.hasOwn(status, key))
-      (untruncated as Record<string, unknown>)[key] = status[key];
-  }
+  // Not a copy with `delete`: the written status is what the informer's cache holds.
+  const untruncated = withoutKey(status, 'truncated');
   const before = statusBytes(untruncated);
   if (before <= maxBytes) return untruncated;
   // Room for the truncated note itself.

@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type PolicyJobWatch } from '../api/index.js';
 import type { ChangeKind, Logger } from '../controller/ports.js';
+import { withoutKey } from '../controller/plain-objects.js';
 import { apiMessage } from './kube-errors.js';
 
 /**
@@ -82,14 +83,6 @@ export function slimForCache(obj: PolicyJobWatch): PolicyJobWatch {
   if (metadata.annotations?.[LAST_APPLIED] !== undefined)
     metadata.annotations = withoutKey(metadata.annotations, LAST_APPLIED);
   return obj;
-}
-
-/** A shallow copy of `obj` without `key`. */
-function withoutKey<T extends object>(obj: T, key: string): T {
-  const source = obj as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k in source) if (k !== key && Object.hasOwn(source, k)) out[k] = source[k];
-  return out as T;
 }
 
 /**
