@@ -25,7 +25,9 @@ import { SELECTOR_KIND, scenarioLJobIds, scenarioS, simScenario } from './lib/sc
 import {
   UCS_FLAGS,
   USAGE,
+  operatorEnvironment,
   operatorNodeFlags,
+  environmentText,
   parseBenchArgs,
   recordedSettings,
   runRecord,
@@ -55,8 +57,9 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
   // The operator runs with the Node options its Deployment sets (the heap size it ships with),
   // unless --node-options says otherwise.
   const operatorNodeOptions = await operatorNodeFlags(settings, REPO_ROOT);
+  const operatorEnv = await operatorEnvironment(REPO_ROOT);
   say(
-    `operator Node options, ${settings.nodeOptions ? 'from --node-options' : 'from manifests/base/deployment.yaml'}: ${operatorNodeOptions.join(' ')}`,
+    `operator Node options, ${settings.nodeOptions ? 'from --node-options' : 'from manifests/base/deployment.yaml'}: ${operatorNodeOptions.join(' ')}; environment from manifests/base/deployment.yaml: ${environmentText(operatorEnv)}`,
   );
   const nodeFlags = [
     ...operatorNodeOptions,
@@ -85,6 +88,7 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
     const { cp } = env;
     const launch = await tsLauncher({
       nodeFlags,
+      env: operatorEnv,
       kubeconfig: cp.kubeconfigPath,
       simUrl: sim.url,
       credentialsSecret: CREDENTIALS_SECRET,
@@ -120,6 +124,7 @@ async function main(settings: BenchSettings, started: number, say: Say): Promise
         ucsMaxInFlight: Number(UCS_FLAGS.maxInFlight),
         createConcurrency: settings.createConcurrency,
         operatorNodeOptions: operatorNodeOptions.join(' '),
+        operatorEnvironment: environmentText(operatorEnv),
       },
       machine: { ...machine, controlPlane: cp.describe() },
       figures: [...sReport.figures, ...lReport.figures, ...selReport.figures],

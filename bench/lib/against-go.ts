@@ -20,7 +20,9 @@ import { REPO_ROOT } from '../../harness/operator-process.js';
 import { startScenarioSimulator } from './processes.js';
 import { changes, scenarioLJobIds, scenarioS, simScenario } from './scenario.js';
 import {
+  operatorEnvironment,
   operatorNodeFlags,
+  environmentText,
   recordedSettings,
   runRecord,
   writeResults,
@@ -53,10 +55,13 @@ export async function runAgainstGo(
   // Built (when stale) before any phase, so that no phase's start-up time holds a build.
   const bundle = operatorBundle();
   const nodeFlags = await operatorNodeFlags(settings, REPO_ROOT);
+  const operatorEnv = await operatorEnvironment(REPO_ROOT);
   say(
     `against Go, scale ${settings.scale}: S ${settings.sResources} resources, L ${settings.lResources}; logs in ${runDir}`,
   );
-  say(`TS operator: ${bundle} (the bundle), Node options ${nodeFlags.join(' ')}; Go: ${binary}`);
+  say(
+    `TS operator: ${bundle} (the bundle), Node options ${nodeFlags.join(' ')}, environment ${environmentText(operatorEnv)}; Go: ${binary}`,
+  );
 
   const s = scenarioS(settings.sResources, settings.windowMs);
   const lJobs = scenarioLJobIds(settings.lResources);
@@ -70,6 +75,7 @@ export async function runAgainstGo(
       TS: (env) =>
         tsLauncher({
           nodeFlags,
+          env: operatorEnv,
           kubeconfig: env.cp.kubeconfigPath,
           simUrl: sim.url,
           credentialsSecret: CREDENTIALS_SECRET,
@@ -142,6 +148,7 @@ export async function runAgainstGo(
         ...recordedSettings(settings),
         tsOperator: `${bundle} (the bundle)`,
         tsNodeOptions: nodeFlags.join(' '),
+        tsEnvironment: environmentText(operatorEnv),
         goBaseline: binary,
       },
       machine: { ...describeMachine(), go: goRelease },

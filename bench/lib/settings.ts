@@ -95,22 +95,46 @@ export async function operatorNodeFlags(
   return settings.nodeOptions ?? (await nodeOptionsOfDeployment(repoRoot));
 }
 
-/** NODE_OPTIONS of the operator container in manifests/base/deployment.yaml, split into flags. */
-export async function nodeOptionsOfDeployment(repoRoot: string): Promise<string[]> {
+/** The literal environment values of the operator container in manifests/base/deployment.yaml. */
+export async function environmentOfDeployment(repoRoot: string): Promise<Record<string, string>> {
   const text = await readFile(join(repoRoot, 'manifests', 'base', 'deployment.yaml'), 'utf8');
+  const values: Record<string, string> = {};
   for (const doc of parseAllDocuments(text)) {
     const d = doc.toJS() as {
       kind?: string;
       spec?: {
-        template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } };
+        template?: {
+          spec?: { containers?: { env?: { name: string; value?: string | number }[] }[] };
+        };
       };
     };
     if (d.kind !== 'Deployment') continue;
     for (const container of d.spec?.template?.spec?.containers ?? [])
       for (const env of container.env ?? [])
-        if (env.name === 'NODE_OPTIONS' && env.value) return env.value.split(/\s+/).filter(Boolean);
+        if (env.value !== undefined) values[env.name] = String(env.value);
   }
-  return [];
+  return values;
+}
+
+/** NODE_OPTIONS of the operator container in manifests/base/deployment.yaml, split into flags. */
+export async function nodeOptionsOfDeployment(repoRoot: string): Promise<string[]> {
+  const value = (await environmentOfDeployment(repoRoot))['NODE_OPTIONS'] ?? '';
+  return value.split(/\s+/).filter(Boolean);
+}
+
+/**
+ * The rest of the Deployment's environment the TS operator runs with (MALLOC_ARENA_MAX): every
+ * literal value but NODE_OPTIONS, which `operatorNodeFlags` gives as flags.
+ */
+export async function operatorEnvironment(repoRoot: string): Promise<Record<string, string>> {
+  const env = await environmentOfDeployment(repoRoot);
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'NODE_OPTIONS'));
+}
+
+/** `NAME=value` pairs for the log and the run's JSON, `none` when empty. */
+export function environmentText(env: Record<string, string>): string {
+  const pairs = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  return pairs.length > 0 ? pairs.join(' ') : 'none';
 }
 
 /** The settings every run's JSON records. */

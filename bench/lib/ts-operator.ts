@@ -14,6 +14,8 @@ import { UCS_FLAGS, type BenchSettings } from './settings.js';
 export interface TsLaunchOptions {
   /** Node flags of the operator process (the Deployment's, and profiling ones). */
   nodeFlags: string[];
+  /** The rest of the Deployment's environment (MALLOC_ARENA_MAX, `operatorEnvironment`). */
+  env: Record<string, string>;
   kubeconfig: string;
   simUrl: string;
   credentialsSecret: string;
@@ -59,7 +61,7 @@ export async function tsLauncher(o: TsLaunchOptions): Promise<MeasuredLauncher> 
         'ucs-max-in-flight': UCS_FLAGS.maxInFlight,
       }),
       nodeFlags: o.nodeFlags,
-      env: { NODE_COMPILE_CACHE: compileCache },
+      env: { ...o.env, NODE_COMPILE_CACHE: compileCache },
       logFile: join(o.runDir, `operator-${phase.toLowerCase()}.log`),
       keepLines: false,
     });

@@ -19,7 +19,7 @@ export function runCommand(): Command {
   const command = new Command('run').description(
     'Run the operator: watch PolicyJobWatch resources, poll their UCS jobs and mirror each job and task status into the resource status.\n' +
       'Every flag can also be set with the environment variable shown in brackets.\n' +
-      'Without heap flags of your own (NODE_OPTIONS) it re-executes itself with --max-old-space-size=256 --max-semi-space-size=16 (POLICYJOBWATCH_HEAP_FLAGS=off keeps V8 defaults).',
+      'Without heap flags of your own (NODE_OPTIONS) it re-executes itself with --max-old-space-size=256 --max-semi-space-size=8 and MALLOC_ARENA_MAX=2 unless set (POLICYJOBWATCH_HEAP_FLAGS=off keeps the defaults of V8 and glibc).',
   );
   addOperatorFlags(command);
   command.action(async (options: Record<string, unknown>) => {

@@ -134,8 +134,9 @@ describe('manifests/ (kustomize) against the real kube-apiserver', function () {
     });
     expect(container?.env).to.deep.include({
       name: 'NODE_OPTIONS',
-      value: '--max-old-space-size=256 --max-semi-space-size=16',
+      value: '--max-old-space-size=256 --max-semi-space-size=8',
     });
+    expect(container?.env).to.deep.include({ name: 'MALLOC_ARENA_MAX', value: '2' });
     expect(container?.ports).to.deep.include.members([
       { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
       { name: 'health', containerPort: 8081, protocol: 'TCP' },

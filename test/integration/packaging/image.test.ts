@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../../../src/api/index.js';
+import { DEFAULT_HEAP_FLAGS, DEFAULT_MALLOC_ARENA_MAX } from '../../../src/cli/heap-flags.js';
 import { freePort } from '../../../src/control-plane/free-port.js';
 import { SEED_JOB_ID, UcsSimulator } from '../../../src/ucs-sim/index.js';
 import { adminKubeConfig, controlPlane } from '../../support/control-plane.js';
@@ -85,7 +86,9 @@ function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (
-      /^(NODE_OPTIONS|NODE_PATH|NODE_COMPILE_CACHE|KUBECONFIG|POLICYJOBWATCH_.*|npm_.*)$/i.test(key)
+      /^(NODE_OPTIONS|NODE_PATH|NODE_COMPILE_CACHE|MALLOC_ARENA_MAX|KUBECONFIG|POLICYJOBWATCH_.*|npm_.*)$/i.test(
+        key,
+      )
     )
       continue;
     env[key] = value;
@@ -385,6 +388,13 @@ describe('the image file set (Dockerfile final stage), built with npm pack and r
           { timeoutMs: 20_000, fatal: () => started.exitCode !== null },
         );
         expect(await httpStatus(`http://127.0.0.1:${String(metricsPort)}/metrics`)).to.equal(200);
+        // Started without heap flags, it re-executed itself in place (the same pid) with the
+        // Deployment's heap flags and malloc arenas.
+        const proc = `/proc/${String(started.pid)}`;
+        const cmdline = (await readFile(`${proc}/cmdline`, 'utf8')).split('\0');
+        expect(cmdline).to.include.members(DEFAULT_HEAP_FLAGS);
+        const environ = (await readFile(`${proc}/environ`, 'utf8')).split('\0');
+        expect(environ).to.include(`MALLOC_ARENA_MAX=${DEFAULT_MALLOC_ARENA_MAX}`);
 
         // A whole reconcile: the packaged tree talks to the apiserver and to UCS.
         const objects = adminKubeConfig().makeApiClient(CustomObjectsApi);

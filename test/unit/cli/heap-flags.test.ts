@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { DEFAULT_HEAP_FLAGS, missingHeapFlags, reexecEnv } from '../../../src/cli/heap-flags.js';
+import {
+  DEFAULT_HEAP_FLAGS,
+  DEFAULT_MALLOC_ARENA_MAX,
+  missingHeapFlags,
+  reexecEnv,
+} from '../../../src/cli/heap-flags.js';
 
 describe('missingHeapFlags', () => {
   const cases: { name: string; execArgv: string[]; env: Record<string, string>; want: string[] }[] =
@@ -48,27 +53,34 @@ describe('missingHeapFlags', () => {
     );
     const value = /name: NODE_OPTIONS\s+value: (.*)/.exec(yaml)?.[1];
     expect(value?.trim().split(/\s+/)).to.deep.equal(DEFAULT_HEAP_FLAGS);
+    const arenas = /name: MALLOC_ARENA_MAX\s+value: ['"]?(\d+)/.exec(yaml)?.[1];
+    expect(arenas).to.equal(DEFAULT_MALLOC_ARENA_MAX);
   });
 });
 
 describe('reexecEnv', () => {
   const TMP = join('/', 'var', 'tmp-x');
 
-  it('adds a compile cache in the temporary folder when none is set', () => {
+  it('adds a compile cache in the temporary folder and two malloc arenas when none are set', () => {
     expect(reexecEnv({ HOME: '/home/u' }, TMP)).to.deep.equal({
       HOME: '/home/u',
       NODE_COMPILE_CACHE: join(TMP, 'node-compile-cache'),
+      MALLOC_ARENA_MAX: '2',
     });
   });
 
-  it("keeps the user's compile cache", () => {
-    expect(reexecEnv({ NODE_COMPILE_CACHE: '/cache' }, TMP)).to.deep.equal({
+  it("keeps the user's compile cache and malloc arenas", () => {
+    expect(reexecEnv({ NODE_COMPILE_CACHE: '/cache', MALLOC_ARENA_MAX: '8' }, TMP)).to.deep.equal({
       NODE_COMPILE_CACHE: '/cache',
+      MALLOC_ARENA_MAX: '8',
     });
   });
 
   it('keeps an empty NODE_COMPILE_CACHE (Node reads it as no cache)', () => {
-    expect(reexecEnv({ NODE_COMPILE_CACHE: '' }, TMP)).to.deep.equal({ NODE_COMPILE_CACHE: '' });
+    expect(reexecEnv({ NODE_COMPILE_CACHE: '' }, TMP)).to.deep.equal({
+      NODE_COMPILE_CACHE: '',
+      MALLOC_ARENA_MAX: '2',
+    });
   });
 
   it('changes nothing with POLICYJOBWATCH_HEAP_FLAGS=off', () => {

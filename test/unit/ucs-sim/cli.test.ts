@@ -41,8 +41,11 @@ function startCli(
   // Node's stdio "pipes" are socket pairs: a child killed by a signal can leave a read with
   // ECONNRESET. What was read is kept and the assertions judge it; the test must not die of it.
   for (const stream of [child.stdout, child.stderr]) stream.on('error', () => undefined);
+  // 'close', not 'exit': through npx the server is a grandchild that shares the pipes, and npm
+  // can exit on the signal before the server wrote its last line ("ucs-sim: stopped"); 'close'
+  // comes once every holder of the pipes is gone and all they wrote was read.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       resolve({ code, signal });
     });
   });
