@@ -1,6 +1,7 @@
 import { MAX_STRING_LENGTH, type JobEntry, type PolicyJobWatchStatus } from '../api/index.js';
 import { conditionsFor } from './conditions.js';
 import { jobEntry, tasksPerJob, type JobObservation } from './job-entry.js';
+import { carriedTruncation } from './status-budget.js';
 
 export type { JobObservation } from './job-entry.js';
 
@@ -70,6 +71,12 @@ export function computeStatus(input: StatusInput): PolicyJobWatchStatus {
   };
   const requestedAt = input.handledRequestedAt ?? input.previous?.lastHandledRequestedAt;
   if (requestedAt !== undefined) status.lastHandledRequestedAt = requestedAt;
+  // Entries that hold the previous entry's tasks (not fetched, or fetched but refused).
+  const kept = jobs.filter(
+    (j) => j.tasks !== undefined && j.tasks === previousJobs.get(j.jobID)?.tasks,
+  );
+  const truncated = carriedTruncation(input.previous, kept, maxTasks);
+  if (truncated !== undefined) status.truncated = truncated;
   return wellFormed(status);
 }
 

@@ -15,21 +15,62 @@ export function statusBytes(status: PolicyJobWatchStatus): number {
   return Buffer.byteLength(JSON.stringify(status));
 }
 
+type Truncation = NonNullable<PolicyJobWatchStatus['truncated']>;
+
+/**
+ * What an earlier cut still leaves out of a status about to be computed. Entries kept from the
+ * previous status (jobs not fetched this time: terminal, suspended, not due, or failing) keep
+ * the tasks that status's budget left them, so its `truncated` note still holds for them: a
+ * status that now fits must still say that tasks are missing, and how many. `kept` are those
+ * entries, `maxTasks` the tasks a job may keep without a budget (tasksPerJob). The previous
+ * note itself when the count is unchanged (nothing to write), undefined when the previous
+ * status was not cut or no kept entry is short of tasks or reasons.
+ */
+export function carriedTruncation(
+  previous: PolicyJobWatchStatus | undefined,
+  kept: readonly JobEntry[],
+  maxTasks: number,
+): Truncation | undefined {
+  const note = previous?.truncated;
+  if (note === undefined || kept.length === 0) return undefined;
+  const tasksOmitted = kept.reduce(
+    (n, j) =>
+      n + Math.max(0, Math.min(j.taskSummary?.total ?? 0, maxTasks) - (j.tasks?.length ?? 0)),
+    0,
+  );
+  if (tasksOmitted === note.tasksOmitted) return note;
+  if (tasksOmitted === 0 && note.reasonsCutTo === undefined) return undefined;
+  const parts = [
+    `${tasksOmitted} task entries of jobs not fetched again are still left out from when the status went over its budget (succeeded first, failed last; taskSummary counts them all)`,
+  ];
+  if (note.reasonsCutTo !== undefined)
+    parts.push(`reasons and messages cut to ${note.reasonsCutTo} characters`);
+  return {
+    message: parts.join('; '),
+    tasksOmitted,
+    ...(note.reasonsCutTo === undefined ? {} : { reasonsCutTo: note.reasonsCutTo }),
+  };
+}
+
 /**
  * The status within `maxBytes` of JSON (default MAX_STATUS_JSON_BYTES): task entries are shed
  * first (succeeded, then other, then running, then failed ones; always from the job that has
  * the most left, last in API order first), then reasons and messages are shortened. Counts
- * (taskSummary, summary) are never touched; `truncated` says what was cut. Pure: the input is
- * not changed. A status that fits is returned as it is.
+ * (taskSummary, summary) are never touched; `truncated` says what was cut, counting what an
+ * earlier cut left out of entries kept since (the input's `truncated`, carriedTruncation).
+ * Pure: the input is not changed. A status that fits is returned as it is.
  */
 export function fitStatus(
   status: PolicyJobWatchStatus,
   maxBytes: number = MAX_STATUS_JSON_BYTES,
 ): PolicyJobWatchStatus {
+  const carried = status.truncated;
+  if (carried !== undefined && statusBytes(status) <= maxBytes) return status;
   // Not a copy with `delete`: the written status is what the informer's cache holds.
   const untruncated = withoutKey(status, 'truncated');
   const before = statusBytes(untruncated);
-  if (before <= maxBytes) return untruncated;
+  if (carried === undefined && before <= maxBytes) return untruncated;
+  const earlier = carried?.tasksOmitted ?? 0;
   // Room for the truncated note itself.
   const budget = maxBytes - 1024;
   const jobs: JobEntry[] = (status.jobs ?? []).map((j) => ({ ...j }));
@@ -54,12 +95,12 @@ export function fitStatus(
       out.conditions = status.conditions.map((c) => ({ ...c, message: cut(c.message) ?? '' }));
     const parts = [
       `the status was ${before} bytes of JSON, over its budget of ${maxBytes}`,
-      `${omitted} task entries left out (succeeded first, failed last; taskSummary counts them all)`,
+      `${omitted + earlier} task entries left out (succeeded first, failed last; taskSummary counts them all)`,
     ];
     if (limit !== undefined) parts.push(`reasons and messages cut to ${limit} characters`);
     out.truncated = {
       message: parts.join('; '),
-      tasksOmitted: omitted,
+      tasksOmitted: omitted + earlier,
       ...(limit === undefined ? {} : { reasonsCutTo: limit }),
     };
     return out;

@@ -382,3 +382,41 @@ describe('computeStatus', () => {
     expect(entry?.extendParam).to.deep.equal({ 'k\ufffd': ['v\ufffd'] });
   });
 });
+
+describe('computeStatus after a status that was cut to its budget', () => {
+  const cutEntry = (jobID: string): JobEntry => ({
+    jobID,
+    phase: 'Failed',
+    status: { status: 'Failed' },
+    taskSummary: { total: 5, failed: 5, succeeded: 0, running: 0, other: 0 },
+    tasks: [
+      { name: 't0', status: { status: 'Failed' } },
+      { name: 't1', status: { status: 'Failed' } },
+    ],
+    tasksTruncated: true,
+  });
+  const previous: PolicyJobWatchStatus = {
+    observedGeneration: 3,
+    phase: 'Failed',
+    jobs: [cutEntry('a'), cutEntry('b')],
+    truncated: {
+      message: 'the status was 2000000 bytes of JSON, over its budget',
+      tasksOmitted: 6,
+    },
+  };
+
+  it('keeps the note while the entries it cut are kept', () => {
+    const status = computeStatus(input(['a', 'b'], {}, { previous }));
+    expect(status.jobs?.map((j) => j.tasks?.length)).to.deep.equal([2, 2]);
+    expect(status.truncated).to.deep.equal(previous.truncated);
+  });
+
+  it('counts what is still cut once one job is fetched anew, and drops the note when all are', () => {
+    const one = computeStatus(input(['a', 'b'], { a: fetched(seedJob()) }, { previous }));
+    expect(one.truncated?.tasksOmitted).to.equal(3);
+    const all = computeStatus(
+      input(['a', 'b'], { a: fetched(seedJob()), b: fetched(seedJob()) }, { previous }),
+    );
+    expect(all.truncated).to.equal(undefined);
+  });
+});

@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import type { JobEntry, PolicyJobWatchStatus, TaskEntry } from '../../../src/api/index.js';
 import { parsePolicyJobWatchStatus } from '../../../src/api/index.js';
 import { KEEP_ORDER, taskBucket } from '../../../src/controller/map-job.js';
-import { fitStatus, statusBytes } from '../../../src/controller/status-budget.js';
+import {
+  carriedTruncation,
+  fitStatus,
+  statusBytes,
+} from '../../../src/controller/status-budget.js';
 
 const task = (name: string, status: string, reasonLength: number): TaskEntry => ({
   name,
@@ -114,11 +118,17 @@ describe('fitStatus', () => {
     }
   });
 
-  it('drops a stale truncated note once the status fits', () => {
-    const fitted = fitStatus(status(10, 100, 3000));
-    expect(fitStatus({ ...status(1, 1, 1), truncated: fitted.truncated }).truncated).to.equal(
-      undefined,
+  it('keeps a note carried from an earlier cut when the status fits, and adds its count when it cuts again', () => {
+    const carried = { message: 'earlier', tasksOmitted: 7 };
+    const small = { ...status(1, 1, 1), truncated: carried };
+    expect(fitStatus(small)).to.equal(small);
+    const cut = fitStatus({ ...status(10, 100, 3000), truncated: carried });
+    const alone = fitStatus(status(10, 100, 3000));
+    expect(cut.truncated?.tasksOmitted).to.equal((alone.truncated?.tasksOmitted ?? 0) + 7);
+    expect(cut.truncated?.message).to.include(
+      `${String(cut.truncated?.tasksOmitted)} task entries`,
     );
+    expect(cut.jobs).to.deep.equal(alone.jobs);
   });
 
   it('sheds the same task entries as the straightforward one-scan-per-removal rule', () => {
@@ -178,3 +188,33 @@ function referenceShed(
   }
   return { names: lists.map((list) => list.map((t) => t.name)), omitted };
 }
+
+describe('carriedTruncation', () => {
+  const cut = fitStatus(status(10, 100, 3000));
+  const note = cut.truncated!;
+  const keptJobs = cut.jobs ?? [];
+
+  it('is the previous note itself while every entry it cut is kept', () => {
+    expect(note.tasksOmitted).to.be.greaterThan(0);
+    expect(carriedTruncation(cut, keptJobs, 100)).to.equal(note);
+  });
+
+  it('counts only the entries still kept, with a message that says so', () => {
+    const carried = carriedTruncation(cut, keptJobs.slice(0, 3), 100);
+    const short = keptJobs
+      .slice(0, 3)
+      .reduce((n, j) => n + (j.taskSummary?.total ?? 0) - (j.tasks?.length ?? 0), 0);
+    expect(carried?.tasksOmitted).to.equal(short);
+    expect(carried?.message).to.include(`${String(short)} task entries of jobs not fetched again`);
+    expect(carried?.reasonsCutTo).to.equal(note.reasonsCutTo);
+  });
+
+  it('is undefined when nothing was cut before, nothing is kept, or no kept entry is short', () => {
+    expect(carriedTruncation(status(2, 5, 10), status(2, 5, 10).jobs ?? [], 100)).to.equal(
+      undefined,
+    );
+    expect(carriedTruncation(cut, [], 100)).to.equal(undefined);
+    const whole = { ...cut, truncated: { message: 'm', tasksOmitted: 3 } };
+    expect(carriedTruncation(whole, status(1, 5, 10).jobs ?? [], 100)).to.equal(undefined);
+  });
+});
