@@ -25,23 +25,28 @@ export interface AgentPoolOptions {
  */
 export class AgentPool {
   private readonly ca: string[] | undefined;
+  /** The socket options of every agent, direct and tunnelling. */
+  private readonly sockets: { keepAlive: true; keepAliveMsecs: number; maxSockets: number };
   private readonly direct: { http: http.Agent; https: https.Agent };
   private readonly proxied = new Map<string, TunnellingAgent>();
 
-  constructor(private readonly options: AgentPoolOptions) {
+  constructor(options: AgentPoolOptions) {
     // Node's `ca` option replaces the default roots: keep them and add the extra bundle.
     this.ca =
       options.caBundle === undefined || options.caBundle.trim() === ''
         ? undefined
         : [...tls.rootCertificates, options.caBundle];
-    const common = {
+    this.sockets = {
       keepAlive: true,
       keepAliveMsecs: KEEP_ALIVE_MS,
       maxSockets: options.maxSockets,
     };
     this.direct = {
-      http: new http.Agent(common),
-      https: new https.Agent({ ...common, ...(this.ca === undefined ? {} : { ca: this.ca }) }),
+      http: new http.Agent(this.sockets),
+      https: new https.Agent({
+        ...this.sockets,
+        ...(this.ca === undefined ? {} : { ca: this.ca }),
+      }),
     };
   }
 
@@ -54,11 +59,7 @@ export class AgentPool {
     let agent = this.proxied.get(proxy);
     if (agent === undefined) {
       // The CONNECT tunnel serves both schemes; TLS to the target runs inside it.
-      agent = new TunnellingAgent(proxy, this.ca, {
-        keepAlive: true,
-        keepAliveMsecs: KEEP_ALIVE_MS,
-        maxSockets: this.options.maxSockets,
-      });
+      agent = new TunnellingAgent(proxy, this.ca, this.sockets);
       this.proxied.set(proxy, agent);
     }
     return { httpAgent: agent, httpsAgent: agent, proxy };
