@@ -10,7 +10,7 @@ import {
 import { TokenBucket } from 'limiter';
 import { Fifo } from '../controller/fifo.js';
 import type { EventTarget, Logger } from '../controller/ports.js';
-import { EventSeriesCache, eventKey, type SeriesEntry } from './event-series.js';
+import { EventSeriesCache, eventKey, identityOf, type SeriesEntry } from './event-series.js';
 import { apiMessage, apiStatus } from './kube-errors.js';
 import type { TransitionEvent } from '../controller/transition-events.js';
 
@@ -58,11 +58,15 @@ const NOTE_LIMIT = 1024;
 const INSTANCE_LIMIT = 128;
 const NAME_LIMIT = 253;
 
-/** An event and what the apiserver holds of it. */
+/**
+ * An event and what the apiserver holds of it. The rest of the event is its series key (type,
+ * reason, note, regarding...) and the entry's first observation (eventTime): it is built from
+ * them when it is written, so a queue of 10,000 events holds no second copy of each.
+ */
 interface Recorded {
   readonly namespace: string;
+  /** The Event object's name. */
   readonly name: string;
-  readonly body: EventsV1Event;
   /** The apiserver has it (later occurrences are a series PATCH). */
   created: boolean;
   /** The series count last written (1 for the event alone). */
@@ -133,20 +137,18 @@ export class EventRecorder {
   record(target: EventTarget, event: TransitionEvent): void {
     if (this.closed) return;
     const at = this.now();
-    const body = this.newEvent(target, event, at);
     const key = eventKey({
       type: event.type,
       reason: event.reason,
       action: EVENT_ACTION,
-      note: body.note ?? '',
+      note: truncateBytes(event.message, NOTE_LIMIT),
       reportingController: REPORTING_CONTROLLER,
       reportingInstance: this.instance,
       regarding: { ...target },
     });
     const { kind, entry } = this.series.observe(key, at, () => ({
       namespace: target.namespace,
-      name: body.metadata?.name ?? '',
-      body,
+      name: this.eventName(target.name, at),
       created: false,
       writtenCount: 0,
       state: 'idle',
@@ -161,23 +163,20 @@ export class EventRecorder {
     this.enqueue(entry);
   }
 
-  private newEvent(target: EventTarget, event: TransitionEvent, at: Date): EventsV1Event {
+  /** The Event to create: its identity is its series key, its time the first observation. */
+  private eventOf(entry: Entry, series: EventsV1Event['series'] | null): EventsV1Event {
+    const id = identityOf(entry.key);
     return {
-      metadata: { name: this.eventName(target.name, at), namespace: target.namespace },
-      eventTime: new V1MicroTime(at.getTime()),
-      reportingController: REPORTING_CONTROLLER,
-      reportingInstance: this.instance,
-      action: EVENT_ACTION,
-      reason: event.reason,
-      type: event.type,
-      note: truncateBytes(event.message, NOTE_LIMIT),
-      regarding: {
-        apiVersion: target.apiVersion,
-        kind: target.kind,
-        namespace: target.namespace,
-        name: target.name,
-        ...(target.uid === undefined ? {} : { uid: target.uid }),
-      },
+      metadata: { name: entry.value.name, namespace: entry.value.namespace },
+      eventTime: new V1MicroTime(entry.firstObserved.getTime()),
+      reportingController: id.reportingController,
+      reportingInstance: id.reportingInstance,
+      action: id.action,
+      reason: id.reason,
+      type: id.type,
+      note: id.note,
+      regarding: id.regarding,
+      ...(series ? { series } : {}),
     };
   }
 
@@ -315,18 +314,19 @@ export class EventRecorder {
         } catch (err) {
           // Gone (the apiserver's event TTL): write the series anew, as client-go does.
           if (apiStatus(err) !== 404) throw err;
-          await this.create(recorded, series);
+          await this.create(entry, series);
         }
       } else {
-        await this.create(recorded, series);
+        await this.create(entry, series);
       }
       recorded.created = true;
       recorded.writtenCount = count;
       ok = true;
     } catch (err) {
+      const id = identityOf(entry.key);
       this.log.warn('cannot record event', {
-        object: `${recorded.namespace}/${recorded.body.regarding?.name ?? ''}`,
-        reason: recorded.body.reason,
+        object: `${recorded.namespace}/${id.regarding.name}`,
+        reason: id.reason,
         error: apiMessage(err),
       });
     }
@@ -335,10 +335,10 @@ export class EventRecorder {
     else this.settleEntry(entry);
   }
 
-  private async create(recorded: Recorded, series: EventsV1Event['series'] | null): Promise<void> {
+  private async create(entry: Entry, series: EventsV1Event['series'] | null): Promise<void> {
     // A re-creation (the first one expired) carries the series as it stands now.
-    if (series) recorded.body.series = series;
-    await this.api.createNamespacedEvent({ namespace: recorded.namespace, body: recorded.body });
+    const body = this.eventOf(entry, series);
+    await this.api.createNamespacedEvent({ namespace: entry.value.namespace, body });
   }
 }
 

@@ -44,6 +44,41 @@ export function eventKey(e: EventIdentity): string {
   ]);
 }
 
+/**
+ * The identity a key was made of (eventKey's inverse), so that a queued event needs no copy of
+ * what its key already holds: the event is built from it when it is written.
+ */
+export function identityOf(key: string): EventIdentity {
+  const [
+    type,
+    reason,
+    action,
+    note,
+    reportingController,
+    reportingInstance,
+    apiVersion,
+    kind,
+    namespace,
+    name,
+    uid,
+  ] = JSON.parse(key) as string[];
+  return {
+    type: type ?? '',
+    reason: reason ?? '',
+    action: action ?? '',
+    note: note ?? '',
+    reportingController: reportingController ?? '',
+    reportingInstance: reportingInstance ?? '',
+    regarding: {
+      apiVersion: apiVersion ?? '',
+      kind: kind ?? '',
+      namespace: namespace ?? '',
+      name: name ?? '',
+      ...(uid ? { uid } : {}),
+    },
+  };
+}
+
 /** One event and its repeats. `count` 1 is a single event; 2 and more is a series. */
 export interface SeriesEntry<T> {
   readonly key: string;

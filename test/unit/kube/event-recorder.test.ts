@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { KubeConfig, type EventsV1Event } from '@kubernetes/client-node';
+import { ApiException, KubeConfig, type EventsV1Event } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import winston from 'winston';
 import Transport from 'winston-transport';
@@ -262,6 +262,71 @@ describe('EventRecorder: queue, pacing and merging', () => {
       [job(2).message, 4],
     ]);
     expect(writes.patches).to.deep.equal([]);
+  });
+
+  it('writes the event as recorded, its time the first observation, however long it waited', async () => {
+    const writes = new Writes();
+    writes.hold();
+    let clock = new Date('2026-12-07T10:00:00.123Z');
+    const recorder = new EventRecorder(kc, silent(), {
+      api: writes.api,
+      maxInFlight: 1,
+      instance: 'pod-1',
+      now: () => clock,
+    });
+    const regarding = { ...target, uid: 'u-1' };
+    recorder.record(regarding, job(0)); // in flight, held
+    const first = clock;
+    recorder.record(regarding, { type: 'Warning', reason: 'JobFailed', message: 'job "b" failed' });
+    clock = new Date(first.getTime() + 60_000);
+    writes.release();
+    await recorder.flush(10_000);
+    expect(writes.creates).to.have.length(2);
+    const failed = writes.creates[1];
+    const name = failed?.metadata?.name ?? '';
+    expect(name).to.match(/^w\.[0-9a-f]+$/);
+    expect(failed).to.deep.equal({
+      metadata: { name, namespace: 'ns' },
+      eventTime: new Date(first.getTime()),
+      reportingController: 'policyjobwatch',
+      reportingInstance: 'pod-1',
+      action: 'PollJob',
+      reason: 'JobFailed',
+      type: 'Warning',
+      note: 'job "b" failed',
+      regarding: {
+        apiVersion: 'v1',
+        kind: 'PolicyJobWatch',
+        namespace: 'ns',
+        name: 'w',
+        uid: 'u-1',
+      },
+    });
+  });
+
+  it('an Event gone from the apiserver is created again with its series', async () => {
+    const creates: EventsV1Event[] = [];
+    const api: EventWriter = {
+      createNamespacedEvent: async (param: CreateRequest) => {
+        await ticks(1);
+        creates.push(structuredClone(param.body));
+        return param.body;
+      },
+      patchNamespacedEvent: async () => {
+        await ticks(1);
+        throw new ApiException(404, 'Not Found', '{"message":"not found"}', {});
+      },
+    };
+    const recorder = new EventRecorder(kc, silent(), { api, maxInFlight: 1 });
+    recorder.record(target, job(0));
+    await recorder.flush(10_000);
+    recorder.record(target, job(0));
+    await recorder.flush(10_000);
+    expect(creates.map((e) => [e.metadata?.name, e.note, e.series?.count])).to.deep.equal([
+      [creates[0]?.metadata?.name, job(0).message, undefined],
+      [creates[0]?.metadata?.name, job(0).message, 2],
+    ]);
+    expect(creates[1]?.eventTime, 'the first occurrence').to.deep.equal(creates[0]?.eventTime);
   });
 
   it('a repeat while the first write is in flight is one PATCH after it, with the count', async () => {

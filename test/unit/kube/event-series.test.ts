@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   EventSeriesCache,
   eventKey,
+  identityOf,
   SERIES_WINDOW_MS,
   type EventIdentity,
 } from '../../../src/kube/event-series.js';
@@ -45,6 +46,21 @@ describe('eventKey', () => {
   }
   it('is the same for the same event', () => {
     expect(eventKey(structuredClone(base))).to.equal(eventKey(base));
+  });
+});
+
+describe('identityOf', () => {
+  it('gives back the identity a key was made of', () => {
+    expect(identityOf(eventKey(base))).to.deep.equal(base);
+  });
+  it('leaves out a uid the identity did not have', () => {
+    const { apiVersion, kind, namespace, name } = base.regarding;
+    const noUid = { ...base, regarding: { apiVersion, kind, namespace, name } };
+    expect(identityOf(eventKey(noUid))).to.deep.equal(noUid);
+  });
+  it('keeps quotes, newlines and non-ASCII text of a note', () => {
+    const odd = { ...base, note: 'job "a"\nfailed: 失败 \\ ]' };
+    expect(identityOf(eventKey(odd))).to.deep.equal(odd);
   });
 });
 
