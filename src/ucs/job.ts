@@ -68,81 +68,131 @@ export const optionalObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
 const optionalArray = <T extends z.ZodType>(item: T) =>
   z.preprocess(absentIfNull, z.array(item).optional()).optional();
 
-const managedFieldsEntry = z.looseObject({
-  manager: text,
-  operation: text,
-  apiVersion: text,
-  time: text,
-  fieldsType: text,
-  fieldsV1: anyMap,
-});
-
-const ownerReference = z.looseObject({
-  apiVersion: text,
-  kind: text,
-  name: text,
-  uid: text,
-  controller: flag,
-  blockOwnerDeletion: flag,
-});
-
-const objectMeta = {
-  uid: text,
-  name: text,
-  generateName: text,
-  namespace: text,
-  labels: stringMap,
-  annotations: stringMap,
-  creationTimestamp: text,
-  updateTimestamp: text,
-  resourceVersion: text,
-  /** Documented as a string (unlike Kubernetes' integer); kept a string. */
-  generation: text,
-  managedFields: optionalArray(managedFieldsEntry),
-  ownerReferences: optionalArray(ownerReference),
+/** How each kind of field is read: the tolerant rules above. */
+const tolerantFields = {
+  text,
+  count,
+  flag,
+  stringMap,
+  anyMap,
+  object: optionalObject,
+  array: optionalArray,
 };
+type Fields = typeof tolerantFields;
 
-const statusShape = {
-  /** Job: Running, TimedOut, Succeeded, Failed. Task: undocumented, kept verbatim. */
-  status: text,
-  reason: text,
-  startTime: text,
-  finishTime: text,
-};
+/**
+ * The same fields read exactly: only the documented types, nothing converted. What these accept,
+ * the tolerant fields accept too and give back unchanged, so where this schema succeeds its
+ * result is the tolerant one; it has no preprocessing step, which is most of the tolerant
+ * schema's cost on an answer. The cast keeps the static types the tolerant schema's, which
+ * they are on success.
+ */
+const exactFields = {
+  text: z.string().optional(),
+  count: z.number().optional(),
+  flag: z.boolean().optional(),
+  stringMap: z.record(z.string(), z.string()).optional(),
+  anyMap: z.record(z.string(), z.unknown()).optional(),
+  object: <T extends z.core.$ZodLooseShape>(shape: T) => z.looseObject(shape).optional(),
+  array: <T extends z.ZodType>(item: T) => z.array(item).optional(),
+} as unknown as Fields;
 
-export const ucsTaskSchema = z.looseObject({
-  kind: text,
-  apiVersion: text,
-  metadata: optionalObject(objectMeta),
-  spec: optionalObject({
-    jobID: text,
-    target: text,
-    targetType: text,
-    waitTimeOut: count,
-    type: text,
-    /** "parallel" or "serial". */
-    runway: text,
-  }),
-  status: optionalObject(statusShape),
-});
+/** The job and task schemas, of one way of reading fields. */
+function jobSchemas(f: Fields) {
+  const managedFieldsEntry = z.looseObject({
+    manager: f.text,
+    operation: f.text,
+    apiVersion: f.text,
+    time: f.text,
+    fieldsType: f.text,
+    fieldsV1: f.anyMap,
+  });
 
-export const ucsJobSchema = z.looseObject({
-  kind: text,
-  apiVersion: text,
-  metadata: optionalObject(objectMeta),
-  spec: optionalObject({
-    taskList: optionalArray(ucsTaskSchema),
-    domainID: text,
-    /** "create" or "retry". */
-    operation: text,
-    /** Seconds. */
-    waitTimeOut: count,
-    type: text,
-    relatedObjects: stringMap,
-    extendParam: anyMap,
-  }),
-  status: optionalObject(statusShape),
-});
+  const ownerReference = z.looseObject({
+    apiVersion: f.text,
+    kind: f.text,
+    name: f.text,
+    uid: f.text,
+    controller: f.flag,
+    blockOwnerDeletion: f.flag,
+  });
+
+  const objectMeta = {
+    uid: f.text,
+    name: f.text,
+    generateName: f.text,
+    namespace: f.text,
+    labels: f.stringMap,
+    annotations: f.stringMap,
+    creationTimestamp: f.text,
+    updateTimestamp: f.text,
+    resourceVersion: f.text,
+    /** Documented as a string (unlike Kubernetes' integer); kept a string. */
+    generation: f.text,
+    managedFields: f.array(managedFieldsEntry),
+    ownerReferences: f.array(ownerReference),
+  };
+
+  const statusShape = {
+    /** Job: Running, TimedOut, Succeeded, Failed. Task: undocumented, kept verbatim. */
+    status: f.text,
+    reason: f.text,
+    startTime: f.text,
+    finishTime: f.text,
+  };
+
+  const task = z.looseObject({
+    kind: f.text,
+    apiVersion: f.text,
+    metadata: f.object(objectMeta),
+    spec: f.object({
+      jobID: f.text,
+      target: f.text,
+      targetType: f.text,
+      waitTimeOut: f.count,
+      type: f.text,
+      /** "parallel" or "serial". */
+      runway: f.text,
+    }),
+    status: f.object(statusShape),
+  });
+
+  const job = z.looseObject({
+    kind: f.text,
+    apiVersion: f.text,
+    metadata: f.object(objectMeta),
+    spec: f.object({
+      taskList: f.array(task),
+      domainID: f.text,
+      /** "create" or "retry". */
+      operation: f.text,
+      /** Seconds. */
+      waitTimeOut: f.count,
+      type: f.text,
+      relatedObjects: f.stringMap,
+      extendParam: f.anyMap,
+    }),
+    status: f.object(statusShape),
+  });
+  return { task, job };
+}
+
+const tolerant = jobSchemas(tolerantFields);
+const exact = jobSchemas(exactFields);
+
+export const ucsTaskSchema = tolerant.task;
+export const ucsJobSchema = tolerant.job;
+/** parseUcsJob's fast path (exported for its tests). */
+export const exactUcsJobSchema = exact.job;
+
+/**
+ * ucsJobSchema.safeParse, faster on the usual answer: the exact schema first, and the tolerant
+ * one (its result, its errors) only for an answer that needs its rules or fails.
+ */
+export function parseUcsJob(value: unknown): z.ZodSafeParseResult<UcsJob> {
+  const fast = exact.job.safeParse(value);
+  return fast.success ? fast : ucsJobSchema.safeParse(value);
+}
 
 export type UcsJob = z.output<typeof ucsJobSchema>;
 export type UcsTask = z.output<typeof ucsTaskSchema>;

@@ -10,7 +10,7 @@
  * operator then reads that job by ID, where the usual InvalidResponse handling applies.
  */
 import { z } from 'zod';
-import { anyMap, optionalObject, stringMap, text, ucsJobSchema, type UcsJob } from './job.js';
+import { anyMap, optionalObject, parseUcsJob, stringMap, text, type UcsJob } from './job.js';
 import { issues, parseJsonObject } from './parse-job.js';
 import { normalizeTimestamp } from './timestamps.js';
 
@@ -154,7 +154,7 @@ export function parseJobList(body: string): ParseJobListResult {
   const kept = items.slice(0, MAX_LISTED_JOBS);
   // The whole-job parse only for what is kept.
   for (const item of kept) {
-    const job = ucsJobSchema.safeParse(item.job);
+    const job = parseUcsJob(item.job);
     if (job.success) item.job = job.data;
     else delete item.job;
   }

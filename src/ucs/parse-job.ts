@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ucsJobSchema, type UcsJob } from './job.js';
+import { parseUcsJob, type UcsJob } from './job.js';
 
 export type ParseJobResult = { ok: true; job: UcsJob } | { ok: false; message: string };
 
@@ -13,7 +13,7 @@ const MAX_ISSUES = 3;
 export function parseJob(body: string): ParseJobResult {
   const value = parseJsonObject(body);
   if (!value.ok) return value;
-  const parsed = ucsJobSchema.safeParse(value.object);
+  const parsed = parseUcsJob(value.object);
   if (parsed.success) return { ok: true, job: parsed.data };
   return {
     ok: false,

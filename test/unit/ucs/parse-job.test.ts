@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import { parseJob, type UcsJob } from '../../../src/ucs/index.js';
+import { exactUcsJobSchema, parseUcsJob, ucsJobSchema } from '../../../src/ucs/job.js';
 import { SEED_BODY } from './local-servers.js';
 
 const SEED_SHA256 = '4192bf2b4ff0a17e3cfe6e1f1e72884575a79a49d18216c737e0a6f777d5c618';
@@ -174,5 +176,67 @@ describe('ucs job parsing', () => {
     expect(fails('null')).to.include('not an object (null)');
     expect(fails('"job"')).to.include('not an object (string)');
     expect(fails('42')).to.include('not an object (number)');
+  });
+});
+
+/** Every field path of a schema: objects' keys, through optional, preprocess and arrays. */
+function fieldPaths(schema: z.core.$ZodType, at = ''): string[] {
+  const def = schema._zod.def as unknown as {
+    type: string;
+    shape?: Record<string, z.core.$ZodType>;
+    innerType?: z.core.$ZodType;
+    out?: z.core.$ZodType;
+    element?: z.core.$ZodType;
+  };
+  if (def.type === 'optional' && def.innerType) return fieldPaths(def.innerType, at);
+  if (def.type === 'pipe' && def.out) return fieldPaths(def.out, at);
+  if (def.type === 'array' && def.element) return fieldPaths(def.element, `${at}[]`);
+  if (def.type === 'object' && def.shape) {
+    return Object.entries(def.shape).flatMap(([key, field]) => [
+      `${at}.${key}`,
+      ...fieldPaths(field, `${at}.${key}`),
+    ]);
+  }
+  return [`${at}:${def.type}`];
+}
+
+describe('parseUcsJob: the exact fast path', () => {
+  const seed = JSON.parse(SEED_BODY) as Record<string, unknown>;
+  const bodies = [
+    SEED_BODY,
+    '{}',
+    '{"spec":{"taskList":[{}]}}',
+    '{"kind":null,"metadata":null,"spec":{"taskList":null,"waitTimeOut":null},"status":{"status":null}}',
+    '{"kind":7,"metadata":{"generation":3,"labels":{"a":1,"c":null}},"spec":{"waitTimeOut":"3600"}}',
+    '{"metadata":{"ownerReferences":[{"controller":"true","uid":5}]},"status":{"reason":404}}',
+    '{"extra":{"nested":[1,2]},"metadata":{"name":"n","futureField":true},"spec":{"more":null}}',
+    '{"spec":{"taskList":"none"}}',
+    '{"spec":{"taskList":[null]}}',
+    '{"metadata":{"labels":{"a":{"b":1}}}}',
+    '{"spec":{"waitTimeOut":"soon"}}',
+    '{"metadata":{"ownerReferences":[{"controller":"yes"}]}}',
+  ];
+
+  it('reads the same fields as the tolerant schema, with the documented types', () => {
+    const exact = fieldPaths(exactUcsJobSchema);
+    const tolerant = fieldPaths(ucsJobSchema);
+    expect(exact).to.deep.equal(tolerant);
+    expect(tolerant).to.include.members([
+      '.spec.taskList[].status.status:string',
+      '.spec.waitTimeOut:number',
+    ]);
+  });
+
+  it('gives what the tolerant schema gives: data, conversions and errors alike', () => {
+    for (const body of bodies) {
+      const value: unknown = JSON.parse(body);
+      expect(parseUcsJob(value), body).to.deep.equal(ucsJobSchema.safeParse(value));
+    }
+  });
+
+  it('takes the usual answer itself, and leaves nulls and converted scalars to the tolerant rules', () => {
+    expect(exactUcsJobSchema.safeParse(seed).success, 'the seed example').to.equal(true);
+    expect(exactUcsJobSchema.safeParse(JSON.parse(bodies[3] ?? '')).success).to.equal(false);
+    expect(exactUcsJobSchema.safeParse(JSON.parse(bodies[4] ?? '')).success).to.equal(false);
   });
 });
