@@ -17,6 +17,26 @@ export function statusBytes(status: PolicyJobWatchStatus): number {
 
 type Truncation = NonNullable<PolicyJobWatchStatus['truncated']>;
 
+/** How the left-out task entries were chosen, in every `truncated` note. */
+const SHED_ORDER = '(succeeded first, failed last; taskSummary counts them all)';
+
+/** The `truncated` note: `parts` of its message, then the cut reasons if any. */
+function truncationNote(
+  parts: readonly string[],
+  tasksOmitted: number,
+  reasonsCutTo: number | undefined,
+): Truncation {
+  const message =
+    reasonsCutTo === undefined
+      ? parts
+      : [...parts, `reasons and messages cut to ${reasonsCutTo} characters`];
+  return {
+    message: message.join('; '),
+    tasksOmitted,
+    ...(reasonsCutTo === undefined ? {} : { reasonsCutTo }),
+  };
+}
+
 /**
  * What an earlier cut still leaves out of a status about to be computed. Entries kept from the
  * previous status (jobs not fetched this time: terminal, suspended, not due, or failing) keep
@@ -40,16 +60,13 @@ export function carriedTruncation(
   );
   if (tasksOmitted === note.tasksOmitted) return note;
   if (tasksOmitted === 0 && note.reasonsCutTo === undefined) return undefined;
-  const parts = [
-    `${tasksOmitted} task entries of jobs not fetched again are still left out from when the status went over its budget (succeeded first, failed last; taskSummary counts them all)`,
-  ];
-  if (note.reasonsCutTo !== undefined)
-    parts.push(`reasons and messages cut to ${note.reasonsCutTo} characters`);
-  return {
-    message: parts.join('; '),
+  return truncationNote(
+    [
+      `${tasksOmitted} task entries of jobs not fetched again are still left out from when the status went over its budget ${SHED_ORDER}`,
+    ],
     tasksOmitted,
-    ...(note.reasonsCutTo === undefined ? {} : { reasonsCutTo: note.reasonsCutTo }),
-  };
+    note.reasonsCutTo,
+  );
 }
 
 /**
@@ -93,16 +110,14 @@ export function fitStatus(
     };
     if (status.conditions)
       out.conditions = status.conditions.map((c) => ({ ...c, message: cut(c.message) ?? '' }));
-    const parts = [
-      `the status was ${before} bytes of JSON, over its budget of ${maxBytes}`,
-      `${omitted + earlier} task entries left out (succeeded first, failed last; taskSummary counts them all)`,
-    ];
-    if (limit !== undefined) parts.push(`reasons and messages cut to ${limit} characters`);
-    out.truncated = {
-      message: parts.join('; '),
-      tasksOmitted: omitted + earlier,
-      ...(limit === undefined ? {} : { reasonsCutTo: limit }),
-    };
+    out.truncated = truncationNote(
+      [
+        `the status was ${before} bytes of JSON, over its budget of ${maxBytes}`,
+        `${omitted + earlier} task entries left out ${SHED_ORDER}`,
+      ],
+      omitted + earlier,
+      limit,
+    );
     return out;
   };
   let result = shed(undefined);
